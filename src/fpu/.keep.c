@@ -1,0 +1,1 @@
+/* Placeholder so the library has at least one object until the folder has sources. */
