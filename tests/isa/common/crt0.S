@@ -131,7 +131,10 @@ vireo_fail_asm_plain:
 	/* Failures may be detected in S/U-mode or with odd stacks: use our own. */
 	la sp, vireo_fail_stack_top
 	call vireo_fail_report
-	j vireo_exit
+	mv a0, gp
+	bnez a0, 1f
+	li a0, 255	/* a failure must never look like a pass */
+1:	j vireo_exit
 
 /*
  * M-mode trap entry (direct mode; 4-byte aligned as mtvec requires).
@@ -178,6 +181,9 @@ vireo_mtrap_entry:
 	ld a0, 10*REGBYTES(sp)
 	addi t0, sp, FRAME_WORDS*REGBYTES
 	csrw mscratch, t0
+	/* The S trap stack may have been left mid-trap (a forwarded ecall). */
+	la t0, vireo_strap_stack_top
+	csrw sscratch, t0
 	la t0, vireo_run_ctx
 	ld ra, 0*REGBYTES(t0)
 	ld sp, 1*REGBYTES(t0)
