@@ -119,14 +119,18 @@ void opts_free(OptList *list)
 
 void opts_set(OptList *list, const char *key, const char *value)
 {
+    bool found = false;
+
     for (size_t i = 0; i < list->count; i++) {
         if (!strcmp(list->items[i].key, key)) {
             free(list->items[i].value);
             list->items[i].value = xstrdup(value);
-            return;
+            found = true;
         }
     }
-    opts_append(list, xstrdup(key), xstrdup(value));
+    if (!found) {
+        opts_append(list, xstrdup(key), xstrdup(value));
+    }
 }
 
 const char *opts_get(OptList *list, const char *key)

@@ -42,7 +42,8 @@ struct OptList {
 bool opts_parse(OptList *list, const char *origin, const char *str,
                 const char *implied_key, Error **errp);
 void opts_free(OptList *list);
-/* Append or replace @key (used when the program itself fills in defaults). */
+/* Set every occurrence of @key to @value, or append it (programs filling
+ * in defaults use this). */
 void opts_set(OptList *list, const char *key, const char *value);
 
 /* The value of the last occurrence of @key, or NULL; marks all as used. */

@@ -46,9 +46,9 @@
 #define ALIGN_UP(n, m) ALIGN_DOWN((n) + (m) - 1, (m))
 #define IS_POW2(n) ((n) != 0 && ((n) & ((n) - 1)) == 0)
 
-#define KiB (1ULL << 10)
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
+#define KiB ((uint64_t)1 << 10)
+#define MiB ((uint64_t)1 << 20)
+#define GiB ((uint64_t)1 << 30)
 
 /* Allocation that cannot fail: out of host memory is not recoverable here. */
 void *xmalloc(size_t size);

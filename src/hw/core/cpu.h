@@ -1,0 +1,61 @@
+/*
+ * hw/core/cpu.h — the accelerator-independent part of a virtual CPU.
+ *
+ * Every target's CPU struct embeds CPUState as its first member (so a
+ * CPUState pointer is also the "env" base that translated code addresses
+ * guest registers from). CPUState carries what the machine, the monitor,
+ * gdb and the accelerators need to know about any CPU: its index, its
+ * view of memory, its run/stop/halt flags and an ops table for the
+ * target-specific work. Accelerator-private per-CPU state (TCG's TLB and
+ * jump cache, KVM's vcpu fd) hangs off accel_cpu.
+ */
+#ifndef HW_CORE_CPU_H
+#define HW_CORE_CPU_H
+
+#include "util/osdep.h"
+#include "util/typedefs.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* Flags for CPUOps.dump_state. */
+enum {
+    CPU_DUMP_FPU = 1 << 0,
+    CPU_DUMP_CSR = 1 << 1,
+};
+
+typedef struct CPUOps {
+    const char *arch;
+    /* Architectural reset (registers, privilege, pc = reset vector). */
+    void (*reset)(CPUState *cpu);
+    /* "info registers" / -d cpu. */
+    void (*dump_state)(CPUState *cpu, FILE *out, int flags);
+    uint64_t (*get_pc)(CPUState *cpu);
+    void (*set_pc)(CPUState *cpu, uint64_t pc);
+    /* True when an enabled interrupt is pending (wakes a halted CPU). */
+    bool (*has_work)(CPUState *cpu);
+} CPUOps;
+
+struct CPUState {
+    const CPUOps *ops;
+    Machine *machine;
+    Log *log;
+    unsigned index;             /* 0..nr_cpus-1; the hart id on RISC-V */
+    AddressSpace *as;
+
+    /* Any thread: make the CPU leave translated code at the next TB. */
+    atomic_int exit_request;
+    /* Set by devices (BQL held): an interrupt line changed. */
+    atomic_int interrupt_request;
+    /* WFI/HLT: the CPU waits for has_work(). */
+    bool halted;
+    /* Stopped by the monitor, gdb or a reset (parked by the accel). */
+    bool stop;
+    bool stopped;
+    /* Powered off (e.g. a secondary hart before SBI HSM starts it). */
+    bool powered_off;
+
+    void *accel_cpu;            /* accelerator-private state */
+};
+
+#endif /* HW_CORE_CPU_H */

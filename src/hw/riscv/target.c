@@ -1,0 +1,37 @@
+/*
+ * hw/riscv/target.c — what vireo-system-riscv64 is made of: its machine
+ * types, CPU models, devices and accelerators.
+ */
+#include "hw/core/machine.h"
+#include "hw/core/null-machine.h"
+
+static const MachineType *const riscv_machines[] = {
+    &null_machine_type,
+    NULL,
+};
+
+static const DeviceType *const riscv_device_types[] = {
+    NULL,
+};
+
+static const DeviceType *const *const riscv_device_tables[] = {
+    common_device_types,
+    riscv_device_types,
+    NULL,
+};
+
+static const CPUModel riscv_cpu_models[] = {
+    { NULL },
+};
+
+static const AccelType *const riscv_accels[] = {
+    NULL,
+};
+
+const SystemTarget system_target = {
+    .arch = "riscv64",
+    .machines = riscv_machines,
+    .cpu_models = riscv_cpu_models,
+    .device_tables = riscv_device_tables,
+    .accels = riscv_accels,
+};

@@ -1,0 +1,270 @@
+/*
+ * main/system.c — entry point of the system emulators
+ * (vireo-system-riscv64, vireo-system-x86_64).
+ *
+ * Reads the command line into a VmConfig (main/options.c), then assembles
+ * the machine in a fixed order: log and main loop, character devices,
+ * serial ports, drives and network backends, the accelerator, the board,
+ * -device devices; then resets it, starts the vCPU threads (the vCPUs
+ * never run on this thread, so the monitor, timers and I/O keep going while
+ * the guest computes) and runs the main loop until shutdown.
+ *
+ * Exit status: 0 on guest power-off or host quit, the guest's code when it
+ * reports failure through a test device, 1 with a one-line message on any
+ * error.
+ */
+#include "main/options.h"
+#include "chardev/chardev.h"
+#include "core/main-loop.h"
+#include "hw/core/cpu.h"
+#include "hw/core/machine.h"
+#include "util/error.h"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+typedef struct SignalWatch {
+    Machine *machine;
+    int fd;
+} SignalWatch;
+
+/* Termination signals arrive through a signalfd, so they are handled on
+ * the main loop like any other event. */
+static void on_signal(void *opaque)
+{
+    SignalWatch *w = opaque;
+    struct signalfd_siginfo si;
+
+    if (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+        error_report("terminating on signal %u", si.ssi_signo);
+        machine_request_shutdown(w->machine, SHUTDOWN_CAUSE_HOST_SIGNAL, 0);
+    }
+}
+
+static bool watch_signals(Machine *m, SignalWatch *w, Error **errp)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    /* Blocked before any vCPU thread exists, so all threads inherit it. */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    w->machine = m;
+    w->fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (w->fd < 0) {
+        error_setg_errno(errp, errno, "signalfd");
+        return false;
+    }
+    return main_loop_set_fd_handler(m->loop, w->fd, on_signal, NULL, w, errp);
+}
+
+static bool create_chardevs(Machine *m, const VmConfig *c, Error **errp)
+{
+    for (size_t i = 0; i < c->chardevs.count; i++) {
+        OptList *opts = &c->chardevs.items[i];
+        Chardev *chr = chardev_new_from_opts(m->loop, opts, errp);
+
+        if (!chr) {
+            return false;
+        }
+        if (!machine_add_backend(m, PROP_CHARDEV, chr->id, chr, errp)) {
+            chardev_free(chr);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * -serial specs become chardevs "serial0", "serial1", ... Without any
+ * -serial, the first port goes to the terminal: Vireo has no graphical
+ * display, so it always behaves as QEMU does with -nographic.
+ */
+static bool create_serials(Machine *m, const VmConfig *c, Error **errp)
+{
+    static const char *const default_serial[] = { "mon:stdio" };
+    const char *const *specs = (const char *const *)c->serials;
+    size_t n = c->nr_serials;
+
+    if (n == 0 && (!c->display || c->nographic)) {
+        specs = default_serial;
+        n = 1;
+    }
+    m->serial_hds = XNEW_ARRAY(Chardev *, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *spec = specs[i];
+        char *id = xasprintf("serial%zu", i);
+        Chardev *chr;
+
+        if (!strcmp(spec, "none")) {
+            free(id);
+            continue;
+        }
+        if (!strncmp(spec, "chardev:", 8)) {
+            chr = machine_find_backend(m, PROP_CHARDEV, spec + 8);
+            if (!chr) {
+                error_setg(errp, "-serial %s: chardev '%s' not found", spec,
+                           spec + 8);
+                free(id);
+                return false;
+            }
+        } else {
+            /* "mon:" multiplexes the monitor in; until the monitor exists
+             * the serial port has the terminal to itself. */
+            const char *backend = strncmp(spec, "mon:", 4) ? spec : spec + 4;
+            chr = chardev_new_from_spec(m->loop, id, backend, errp);
+            if (!chr) {
+                error_prepend(errp, "-serial %s: ", spec);
+                free(id);
+                return false;
+            }
+            if (!machine_add_backend(m, PROP_CHARDEV, id, chr, errp)) {
+                chardev_free(chr);
+                free(id);
+                return false;
+            }
+        }
+        m->serial_hds[i] = chr;
+        m->nr_serial_hds = i + 1;
+        free(id);
+    }
+    return true;
+}
+
+static bool create_drives(Machine *m, const VmConfig *c, Error **errp)
+{
+    if (c->drives.count) {
+        error_setg(errp, "%s: block devices are not available in this build "
+                   "yet", c->drives.items[0].origin);
+        return false;
+    }
+    return true;
+}
+
+static bool choose_accel(Machine *m, const VmConfig *c, Error **errp)
+{
+    Error *first = NULL;
+    size_t n = c->accels.count;
+
+    if (!m->target->accels[0]) {
+        /* A binary without accelerators can only run CPU-less boards. */
+        return true;
+    }
+
+    /* Like QEMU, several -accel options are tried in order. */
+    for (size_t i = 0; i < (n ? n : 1); i++) {
+        OptList *opts = n ? &c->accels.items[i] : NULL;
+        const AccelType *at = opts ? accel_type_find(m->target,
+                                                     opts_get(opts, "accel"))
+                                   : m->target->accels[0];
+        Error *err = NULL;
+
+        if (!at) {
+            break;
+        }
+        m->accel = at;
+        m->accel_opts = opts;
+        free(m->accel_state);
+        m->accel_state = xzalloc(MAX(at->state_size, 1));
+        props_set_defaults(m->accel_state, at->props);
+        if (opts) {
+            static const char *const skip[] = { "accel", NULL };
+            if (!props_apply_opts(m->accel_state, at->props, opts, skip,
+                                  NULL, at->name, errp)) {
+                error_free(first);
+                return false;
+            }
+        }
+        if ((!at->probe || at->probe(m, &err)) &&
+            (!at->init || at->init(m, &err))) {
+            error_free(first);
+            return true;
+        }
+        error_prepend(&err, "-accel %s: ", at->name);
+        if (!first) {
+            first = err;
+        } else {
+            error_free(err);
+        }
+    }
+    m->accel = NULL;
+    error_propagate(errp, first);
+    return false;
+}
+
+static bool create_devices(Machine *m, const VmConfig *c, Error **errp)
+{
+    for (size_t i = 0; i < c->devices.count; i++) {
+        if (!machine_add_device(m, &c->devices.items[i], errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static Machine *assemble(const VmConfig *c, SignalWatch *signals,
+                         Error **errp)
+{
+    Machine *m = machine_create(&system_target, c, errp);
+
+    if (!m) {
+        return NULL;
+    }
+    bql_lock(m->loop);
+    if (!watch_signals(m, signals, errp) ||
+        !create_chardevs(m, c, errp) ||
+        !create_serials(m, c, errp) ||
+        !create_drives(m, c, errp) ||
+        !choose_accel(m, c, errp) ||
+        !m->type->init(m, errp) ||
+        !create_devices(m, c, errp) ||
+        !machine_start(m, errp)) {
+        bql_unlock(m->loop);
+        machine_destroy(m);
+        return NULL;
+    }
+    bql_unlock(m->loop);
+    return m;
+}
+
+int main(int argc, char **argv)
+{
+    VmConfig config;
+    SignalWatch signals = { .fd = -1 };
+    Error *err = NULL;
+    Machine *m;
+    int status;
+
+    switch (options_parse(&system_target, argc, argv, &config, &err)) {
+    case OPTIONS_EXIT_OK:
+        vm_config_free(&config);
+        return 0;
+    case OPTIONS_ERROR:
+        error_report_err(err);
+        vm_config_free(&config);
+        return 1;
+    case OPTIONS_RUN:
+        break;
+    }
+
+    m = assemble(&config, &signals, &err);
+    if (!m) {
+        error_report_err(err);
+        vm_config_free(&config);
+        if (signals.fd >= 0) {
+            close(signals.fd);
+        }
+        return 1;
+    }
+    status = machine_run(m);
+    machine_destroy(m);
+    if (signals.fd >= 0) {
+        close(signals.fd);
+    }
+    vm_config_free(&config);
+    return status;
+}
