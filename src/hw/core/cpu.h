@@ -7,7 +7,8 @@
  * gdb and the accelerators need to know about any CPU: its index, its
  * view of memory, its run/stop/halt flags and an ops table for the
  * target-specific work. Accelerator-private per-CPU state (TCG's TLB and
- * jump cache, KVM's vcpu fd) hangs off accel_cpu.
+ * jump cache, KVM's vcpu fd) hangs off accel_cpu, except the softmmu TLB,
+ * which translated code reaches at a fixed offset from env.
  */
 #ifndef HW_CORE_CPU_H
 #define HW_CORE_CPU_H
@@ -15,8 +16,12 @@
 #include "util/osdep.h"
 #include "util/typedefs.h"
 
+#include "accel/tcg/tlb-defs.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
+
+typedef struct TCGCPUOps TCGCPUOps;
 
 /* Flags for CPUOps.dump_state. */
 enum {
@@ -34,6 +39,8 @@ typedef struct CPUOps {
     void (*set_pc)(CPUState *cpu, uint64_t pc);
     /* True when an enabled interrupt is pending (wakes a halted CPU). */
     bool (*has_work)(CPUState *cpu);
+    /* Binary translation hooks (NULL for KVM-only CPUs). */
+    const TCGCPUOps *tcg_ops;
 } CPUOps;
 
 struct CPUState {
@@ -55,7 +62,20 @@ struct CPUState {
     /* Powered off (e.g. a secondary hart before SBI HSM starts it). */
     bool powered_off;
 
+    /* TCG: guest exception being raised (-1: none); target-defined. */
+    int exception_index;
+
+    /* TCG fast-path state, reached from env at fixed offsets. */
+    CPUTLB tlb[TCG_NB_MMU_MODES];
+
     void *accel_cpu;            /* accelerator-private state */
 };
+
+/* Make @cpu notice a changed interrupt line soon (any thread). */
+void cpu_interrupt(CPUState *cpu);
+/* Initialise the generic part of a CPU (the target allocates it). */
+void cpu_common_init(CPUState *cpu, const CPUOps *ops, Machine *m,
+                     unsigned index);
+void cpu_common_finalize(CPUState *cpu);
 
 #endif /* HW_CORE_CPU_H */
