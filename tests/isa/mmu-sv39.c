@@ -1,0 +1,8 @@
+/*
+ * mmu-sv39.c — Sv39 translation: a leaf at every level, canonical and
+ * non-canonical addresses, unsupported satp modes, MPRV (see
+ * common/mmu-cases.h).
+ */
+#define LEVELS 3
+#define MMU_TRANSLATE
+#include "mmu-cases.h"
