@@ -50,6 +50,8 @@ struct TCGCPUOps {
     /* Emit IR for @tb (calls translator_loop with the target's ops). */
     void (*translate_code)(CPUState *cpu, TCGContext *s,
                            TranslationBlock *tb, int max_insns);
+    /* The MMU index for instruction fetch (@ifetch) or data access now. */
+    int (*mmu_index)(CPUState *cpu, bool ifetch);
     /* The PC and the mode flags a TB starting now would depend on. */
     void (*get_tb_cpu_state)(CPUState *cpu, uint64_t *pc, uint32_t *flags);
     /* After leaving a TB through an exit request: set the PC to tb->pc. */
@@ -58,7 +60,14 @@ struct TCGCPUOps {
      * faulting instruction's insn_start words. */
     void (*restore_state_to_opc)(CPUState *cpu, const TranslationBlock *tb,
                                  const uint64_t *data);
-    /* Take an enabled pending interrupt, if any (returns true if taken). */
+    /*
+     * Take an enabled pending interrupt, if any (returns true if taken).
+     * The CPU loop calls this whenever control returns to it, which is
+     * not after every TB (TBs chain): the frontend must end the TB after
+     * any instruction that can make a pending interrupt deliverable
+     * (interrupt-enable CSR writes, xRET), and devices that raise a line
+     * call cpu_interrupt() so chained TBs exit at their next entry check.
+     */
     bool (*exec_interrupt)(CPUState *cpu);
     /* Deliver cpu->exception_index (a trap) and clear it. */
     void (*do_exception)(CPUState *cpu);

@@ -236,8 +236,10 @@ struct TCGContext {
 
     unsigned nb_labels;
 
-    /* Constants interned for this TB: temp indices, searched linearly. */
+    /* Constants interned for this TB: an open-addressed hash of temp
+     * indices (0 = empty), cleared per TB. */
     unsigned nb_consts;
+    uint32_t const_table[1024];
 
     /* Set when an IR limit was hit: the translator must end the TB. */
     bool overflow;
@@ -261,6 +263,8 @@ TCGv_i64 tcg_temp_new_i64(TCGContext *s);
 TCGv_i32 tcg_temp_new_i32(TCGContext *s);
 TCGv_i64 tcg_temp_new_tb_i64(TCGContext *s);
 TCGv_i32 tcg_temp_new_tb_i32(TCGContext *s);
+/* The interned constant temp holding @val (truncated for I32). */
+uint32_t tcg_constant_idx(TCGContext *s, TCGType type, uint64_t val);
 TCGv_i64 tcg_constant_i64(TCGContext *s, int64_t val);
 TCGv_i32 tcg_constant_i32(TCGContext *s, int32_t val);
 

@@ -62,6 +62,10 @@ enum {
     PAGE_EXEC = 4,
 };
 
+/* Interpreter frame: slots for a TB's temps and constants, in CPUState
+ * so every IR operand is an offset from env. */
+#define TCG_FRAME_SLOTS 512
+
 static inline unsigned tlb_index(uint64_t vaddr)
 {
     return (vaddr >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1);

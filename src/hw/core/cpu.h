@@ -67,6 +67,7 @@ struct CPUState {
 
     /* TCG fast-path state, reached from env at fixed offsets. */
     CPUTLB tlb[TCG_NB_MMU_MODES];
+    uint64_t tcg_frame[TCG_FRAME_SLOTS];
 
     void *accel_cpu;            /* accelerator-private state */
 };

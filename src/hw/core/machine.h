@@ -137,6 +137,8 @@ typedef struct AccelType {
     /* Explain why this accelerator cannot run here, or return true. */
     bool (*probe)(Machine *m, Error **errp);
     bool (*init)(Machine *m, Error **errp);
+    /* Per-CPU set-up, called when a CPU is created (before any reset). */
+    void (*init_vcpu)(CPUState *cpu);
     /* Create and start the vCPU threads (parked if the VM is stopped). */
     bool (*start_vcpus)(Machine *m, Error **errp);
     /* Ask every vCPU to leave guest code and park; wait until they have. */

@@ -1,0 +1,161 @@
+/*
+ * accel/tcg/tcg-internal.h — state shared by the files of accel/tcg:
+ * the accelerator object, per-vCPU TCG state and the backend interface.
+ * Nothing outside accel/tcg includes this.
+ */
+#ifndef ACCEL_TCG_TCG_INTERNAL_H
+#define ACCEL_TCG_TCG_INTERNAL_H
+
+#include "accel/tcg/tcg.h"
+#include "accel/tcg/tb.h"
+#include "accel/tcg/tcg-cpu.h"
+#include "hw/core/cpu.h"
+#include "hw/core/machine.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+
+typedef struct TCGAccel TCGAccel;
+
+/*
+ * A backend turns optimized IR into something executable and runs it.
+ * interp.c executes the IR itself; a JIT emits host code. Both must give
+ * the same architectural results.
+ */
+typedef struct TCGBackend {
+    const char *name;
+    /* Build @tb->code from @s (ops already optimized). Returns 0, or
+     * -ENOSPC when the TB region is full, or -E2BIG when the TB is too
+     * big for the backend (translate fewer instructions). */
+    int (*gen_code)(TCGAccel *accel, TCGContext *s, TranslationBlock *tb);
+    /* Run from @tb until some TB exits; *last is the TB that exited. */
+    TBExit (*exec)(CPUState *cpu, TranslationBlock *tb,
+                   TranslationBlock **last);
+    /* Point goto_tb slot @n of @tb at @dest (NULL: back to the exit). */
+    void (*set_jump)(TranslationBlock *tb, int n, TranslationBlock *dest);
+    /* Where in which TB the fault being unwound happened; false if the
+     * CPU is not executing translated code. */
+    bool (*fault_position)(CPUState *cpu, uintptr_t ra,
+                           TranslationBlock **tb, uint32_t *pos);
+} TCGBackend;
+
+extern const TCGBackend tcg_backend_interp;
+
+/* Per-vCPU TCG state (CPUState.accel_cpu). */
+#define TB_JMP_CACHE_BITS 12
+#define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
+
+/* Jump cache slot for @pc: one guest page's entries are contiguous, so a
+ * page flush clears 64 slots. */
+static inline unsigned tb_jmp_cache_index(uint64_t pc)
+{
+    return (((pc >> TCG_PAGE_BITS) & 63) << 6) | ((pc >> 1) & 63);
+}
+
+typedef struct TCGCPUState {
+    TCGAccel *accel;
+    sigjmp_buf jmp_env;
+    TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
+    /* Interpreter: the TB and op being executed, for unwinding. */
+    TranslationBlock *interp_tb;
+    const void *interp_op;
+} TCGCPUState;
+
+static inline TCGCPUState *tcg_cpu(CPUState *cpu)
+{
+    return cpu->accel_cpu;
+}
+
+/* A guest physical page holding translated code. */
+typedef struct PageDesc {
+    uint64_t page;
+    TranslationBlock *first_tb;     /* tagged with the TB's page slot */
+    struct PageDesc *next;
+} PageDesc;
+
+struct TCGAccel {
+    Machine *machine;
+    const TCGBackend *backend;
+    /* -accel tcg properties */
+    int backend_choice;
+    uint64_t tb_size;               /* bytes of TB region */
+    bool one_insn_per_tb;
+
+    /* The TB region: TBs and their executable form, bump-allocated. */
+    uint8_t *region;
+    size_t region_size;
+    size_t region_used;
+
+    /* TB cache: hash of (pc, phys page, flags, cflags). */
+    pthread_mutex_t tb_lock;
+    TranslationBlock **tb_hash;
+    size_t tb_hash_mask;
+    PageDesc **page_hash;
+    size_t page_hash_mask;
+    atomic_bool flush_requested;
+    /* RAM blocks code has been seen in (their code bitmaps and DMA
+     * write hooks are ours). */
+    RAMBlock *ram_blocks[32];
+    unsigned nr_ram_blocks;
+    uint64_t nb_tbs;
+    uint64_t nb_flushes;
+    uint64_t nb_invalidations;
+
+    /* The vCPU thread (all CPUs round-robin on it). */
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;            /* vCPU thread waits for work/resume */
+    pthread_cond_t paused_cond;     /* main thread waits for a pause */
+    bool quit;
+    bool pause_requested;
+    bool paused;
+    TCGContext *ctx;
+    Timer *kick_timer;
+    unsigned rr_current;
+};
+
+/* tb-maint.c */
+bool tb_maint_init(TCGAccel *accel, Error **errp);
+void tb_maint_destroy(TCGAccel *accel);
+void *tb_region_alloc(TCGAccel *accel, size_t size);
+TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags,
+                            uint32_t cflags);
+TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags,
+                              uint32_t cflags);
+void tb_link_jump(TCGAccel *accel, TranslationBlock *tb, int n,
+                  TranslationBlock *dest);
+void tb_flush_now(TCGAccel *accel);
+void tb_invalidate_phys_page(TCGAccel *accel, uint64_t page);
+bool tb_page_has_code(TCGAccel *accel, uint64_t page);
+
+/* Register @rb (once) so its code bitmap and DMA hook are maintained. */
+void tb_watch_ram_block(TCGAccel *accel, RAMBlock *rb);
+
+/* cputlb.c */
+void tlb_init_cpu(CPUState *cpu);
+void tlb_destroy_cpu(CPUState *cpu);
+/* Physical address of the code at @pc, filling the TLB (may raise). */
+uint64_t get_page_addr_code(CPUState *cpu, uint64_t pc, bool probe,
+                            const uint8_t **host);
+/* Mark existing write mappings of @page on all CPUs as holding code. */
+void tlb_protect_code(TCGAccel *accel, uint64_t page);
+/* Slow paths the backends call when the fast TLB check fails. */
+uint64_t tlb_load_slow(CPUState *cpu, uint64_t addr, MemOp memop,
+                       int mmu_idx, uintptr_t ra);
+void tlb_store_slow(CPUState *cpu, uint64_t addr, uint64_t val, MemOp memop,
+                    int mmu_idx, uintptr_t ra);
+uint64_t tlb_atomic_slow(CPUState *cpu, uint64_t addr, MemOp memop,
+                         int mmu_idx, bool cmpxchg, TCGAtomicOp op,
+                         uint64_t cmp, uint64_t val, uintptr_t ra);
+
+/* cpu-exec.c */
+/* Run @cpu until it leaves the loop; returns EXCP_HLT, EXCP_INTERRUPT... */
+int cpu_exec(CPUState *cpu);
+
+/* The interpreter's "return address": helpers called from interpreted
+ * code unwind through the recorded op, so any nonzero value works. */
+#define TCG_RA_INTERP ((uintptr_t)1)
+
+#endif /* ACCEL_TCG_TCG_INTERNAL_H */
