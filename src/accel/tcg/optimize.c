@@ -106,6 +106,10 @@ static void make_mov(OptContext *ctx, TCGOp *op, uint64_t src)
 {
     uint64_t dst = op->args[0];
 
+    if (dst == src) {
+        make_nop(op);       /* x = x */
+        return;
+    }
     op->opc = INDEX_op_mov;
     op->nout = op->nin = 1;
     op->nargs = 2;
