@@ -179,6 +179,7 @@ vireo_mtrap_entry:
  */
 .Lm_return_to_run:
 	ld a0, 10*REGBYTES(sp)
+	li a7, 0
 	addi t0, sp, FRAME_WORDS*REGBYTES
 	csrw mscratch, t0
 	/* The S trap stack may have been left mid-trap (a forwarded ecall). */
@@ -274,6 +275,7 @@ vireo_run:
 	slli t1, a0, MSTATUS_MPP_SHIFT
 	csrs mstatus, t1
 	mv a0, a2
+	li a7, 0	/* never start with a stale VIREO_ECALL_RETURN in a7 */
 	la ra, vireo_run_exit
 	mret
 	.size vireo_run, .-vireo_run
