@@ -52,6 +52,10 @@ extern struct vireo_trap_rec vireo_mtrap, vireo_strap;
 extern vireo_hook_fn vireo_mtrap_hook, vireo_strap_hook;
 extern volatile unsigned long vireo_testnum;
 
+/* Trap entry points and stack tops (crt0.S), for tests that swap them. */
+extern char vireo_mtrap_entry[], vireo_strap_entry[];
+extern char vireo_mtrap_stack_top[], vireo_strap_stack_top[];
+
 void vireo_exit(unsigned long code) __attribute__((noreturn));
 /* Run fn(arg) in privilege mode PRV_U/PRV_S/PRV_M; returns fn's result. */
 long vireo_run(int mode, long (*fn)(long), long arg);
