@@ -8,6 +8,7 @@
 #include "chardev/chardev.h"
 
 extern const ChardevType chardev_file_type;
+extern const ChardevType chardev_mux_type;
 extern const ChardevType chardev_null_type;
 extern const ChardevType chardev_stdio_type;
 

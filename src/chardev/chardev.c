@@ -89,10 +89,10 @@ Chardev *chardev_new_from_opts(MainLoop *loop, OptList *opts, Error **errp)
 Chardev *chardev_new_from_spec(MainLoop *loop, const char *id,
                                const char *spec, Error **errp)
 {
-    const char *colon = strchr(spec, ':');
-    size_t name_len = colon ? (size_t)(colon - spec) : strlen(spec);
+    size_t name_len = strcspn(spec, ":,");
     char *name = xstrndup(spec, name_len);
     const ChardevType *type = chardev_type_find(name);
+    const char *rest = spec + name_len;
     OptList opts;
     Chardev *chr = NULL;
 
@@ -101,11 +101,12 @@ Chardev *chardev_new_from_spec(MainLoop *loop, const char *id,
         free(name);
         return NULL;
     }
-    memset(&opts, 0, sizeof(opts));
-    opts.origin = xstrdup(spec);
-    if (colon) {
-        /* "file:PATH" and friends: the rest is the backend's path. */
-        opts_set(&opts, "path", colon + 1);
+    /* "file:PATH,append=on": what follows ':' starts with the path;
+     * "stdio,signal=off": plain options. */
+    if (!opts_parse(&opts, spec, *rest ? rest + 1 : "",
+                    *rest == ':' ? "path" : NULL, errp)) {
+        free(name);
+        return NULL;
     }
     chr = chardev_create(loop, type, id, &opts, errp);
     opts_free(&opts);
@@ -128,6 +129,9 @@ void chardev_free(Chardev *chr)
 
 bool chardev_attach(Chardev *chr, const ChardevFrontend *fe, Error **errp)
 {
+    if (chr->type->attach) {
+        return chr->type->attach(chr, fe, errp);
+    }
     if (chr->fe_attached) {
         error_setg(errp, "chardev '%s' is already in use", chr->id);
         return false;

@@ -44,6 +44,8 @@ typedef struct ChardevType {
     int (*write)(Chardev *chr, const uint8_t *buf, size_t len);
     /* The front end can take input again (after can_read said 0). */
     void (*accept_input)(Chardev *chr);
+    /* Optional: take a front end (the mux takes several). */
+    bool (*attach)(Chardev *chr, const ChardevFrontend *fe, Error **errp);
     void (*close)(Chardev *chr);
 } ChardevType;
 
@@ -72,7 +74,8 @@ Chardev *chardev_new_from_spec(MainLoop *loop, const char *id,
                                const char *spec, Error **errp);
 void chardev_free(Chardev *chr);
 
-/* Attach the single front end. Fails if one is attached already. */
+/* Attach the front end. Fails if one is attached already (a mux takes
+ * several). */
 bool chardev_attach(Chardev *chr, const ChardevFrontend *fe, Error **errp);
 void chardev_detach(Chardev *chr);
 

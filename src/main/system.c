@@ -14,6 +14,7 @@
  * error.
  */
 #include "main/options.h"
+#include "chardev/char-mux.h"
 #include "chardev/chardev.h"
 #include "core/main-loop.h"
 #include "hw/core/cpu.h"
@@ -79,6 +80,16 @@ static bool create_chardevs(Machine *m, const VmConfig *c, Error **errp)
     return true;
 }
 
+/* Ctrl-A x on the terminal: quit, as QEMU does. */
+static void mux_quit(void *opaque)
+{
+    machine_request_shutdown(opaque, SHUTDOWN_CAUSE_HOST_UI, 0);
+}
+
+static const MuxHostOps mux_host_ops = {
+    .quit = mux_quit,
+};
+
 /*
  * -serial specs become chardevs "serial0", "serial1", ... Without any
  * -serial, the first port goes to the terminal: Vireo has no graphical
@@ -112,11 +123,30 @@ static bool create_serials(Machine *m, const VmConfig *c, Error **errp)
                 free(id);
                 return false;
             }
+        } else if (!strncmp(spec, "mon:", 4)) {
+            /* A mux: Ctrl-A escapes, and the monitor shares the port. The
+             * guest gets Ctrl-C, as with QEMU's -nographic. */
+            char *backend_spec = !strcmp(spec + 4, "stdio")
+                                 ? xstrdup("stdio,signal=off")
+                                 : xstrdup(spec + 4);
+            char *backend_id = xasprintf("%s-backend", id);
+            Chardev *backend = chardev_new_from_spec(m->loop, backend_id,
+                                                     backend_spec, errp);
+            free(backend_spec);
+            free(backend_id);
+            if (!backend) {
+                error_prepend(errp, "-serial %s: ", spec);
+                free(id);
+                return false;
+            }
+            chr = chardev_mux_new(m->loop, id, backend, &mux_host_ops, m);
+            if (!machine_add_backend(m, PROP_CHARDEV, id, chr, errp)) {
+                chardev_free(chr);
+                free(id);
+                return false;
+            }
         } else {
-            /* "mon:" multiplexes the monitor in; until the monitor exists
-             * the serial port has the terminal to itself. */
-            const char *backend = strncmp(spec, "mon:", 4) ? spec : spec + 4;
-            chr = chardev_new_from_spec(m->loop, id, backend, errp);
+            chr = chardev_new_from_spec(m->loop, id, spec, errp);
             if (!chr) {
                 error_prepend(errp, "-serial %s: ", spec);
                 free(id);
