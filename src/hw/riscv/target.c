@@ -4,13 +4,21 @@
  */
 #include "hw/core/machine.h"
 #include "hw/core/null-machine.h"
+#include "hw/riscv/aclint.h"
+#include "hw/riscv/htif.h"
+#include "hw/riscv/spike.h"
+#include "accel/tcg/tcg-accel.h"
+#include "target/riscv/cpu.h"
 
 static const MachineType *const riscv_machines[] = {
     &null_machine_type,
+    &spike_machine_type,
     NULL,
 };
 
 static const DeviceType *const riscv_device_types[] = {
+    &riscv_aclint_type,
+    &riscv_htif_type,
     NULL,
 };
 
@@ -20,11 +28,8 @@ static const DeviceType *const *const riscv_device_tables[] = {
     NULL,
 };
 
-static const CPUModel riscv_cpu_models[] = {
-    { NULL },
-};
-
 static const AccelType *const riscv_accels[] = {
+    &tcg_accel_type,
     NULL,
 };
 
@@ -34,4 +39,5 @@ const SystemTarget system_target = {
     .cpu_models = riscv_cpu_models,
     .device_tables = riscv_device_tables,
     .accels = riscv_accels,
+    .cpu_create = riscv_cpu_create,
 };
