@@ -47,7 +47,10 @@ typedef enum MemTxResult {
 } MemTxResult;
 
 struct MemoryRegionOps {
-    /* @addr is relative to the region; @size is 1, 2, 4 or 8 bytes. */
+    /*
+     * @addr is relative to the region; @size is 1, 2, 4 or 8 bytes. A
+     * missing read reads as zero; a missing write ignores the data.
+     */
     uint64_t (*read)(void *opaque, uint64_t addr, unsigned size);
     void (*write)(void *opaque, uint64_t addr, uint64_t value, unsigned size);
     /*
@@ -107,7 +110,7 @@ struct RAMBlock {
 struct MemoryRegion {
     char *name;
     MemoryRegionKind kind;
-    uint64_t size;
+    uint64_t size;          /* UINT64_MAX stands for 2^64, as in QEMU */
     /* MR_IO */
     const MemoryRegionOps *ops;
     void *opaque;
@@ -125,8 +128,17 @@ struct MemoryRegion {
     /* MR_CONTAINER: children, sorted by descending priority. */
     MemoryRegion **subregions;
     size_t nr_subregions;
-    /* Address spaces whose root contains this region (for rebuilds). */
+    /*
+     * Address spaces whose root is this region (for rebuilds): the first
+     * one; further ones chain through AddressSpace.root_next.
+     */
     AddressSpace *owner_as;
+    /*
+     * Aliases whose target is this region, chained through alias_next, so
+     * a change under an alias target re-renders the views that show it.
+     */
+    MemoryRegion *alias_users;
+    MemoryRegion *alias_next;
 };
 
 /* One range of a FlatView: [start, start+size) maps to @mr at @offset. */
@@ -148,9 +160,13 @@ struct AddressSpace {
     MemoryRegion *root;
     FlatView *view;             /* current view; read with atomic load */
     unsigned generation;        /* bumped on every rebuild */
-    /* Called after each rebuild (TLB flush, KVM slot update). */
+    /*
+     * Called after each rebuild (TLB flush, KVM slot update). Set these
+     * after address_space_init(), which clears them.
+     */
     void (*map_changed)(void *opaque, AddressSpace *as);
     void *map_changed_opaque;
+    AddressSpace *root_next;    /* next AS rendering the same root */
 };
 
 /* --- regions --- */
@@ -224,7 +240,11 @@ MemTxResult address_space_read(AddressSpace *as, uint64_t addr, void *buf,
                                uint64_t len);
 MemTxResult address_space_write(AddressSpace *as, uint64_t addr,
                                 const void *buf, uint64_t len);
-/* Write even into ROM (firmware and kernel loaders use this). */
+/*
+ * Write even into ROM (firmware and kernel loaders use this). Only RAM and
+ * ROM are written: a range that is I/O fails with MEMTX_ACCESS_ERROR and
+ * no device callback runs.
+ */
 MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr,
                                     const void *buf, uint64_t len);
 
