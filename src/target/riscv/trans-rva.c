@@ -38,6 +38,23 @@ static bool gen_lr(DisasContext *ctx, arg_atomic *a, MemOp memop)
     return true;
 }
 
+/*
+ * An SC whose reservation check fails makes no access, but a misaligned
+ * one must still raise store/AMO-address-misaligned (§8.2): check first.
+ */
+static void gen_check_align(DisasContext *ctx, TCGv_i64 addr, MemOp memop,
+                            RISCVException cause)
+{
+    TCGContext *s = ctx->s;
+    TCGLabel ok = gen_new_label(s);
+    TCGv_i64 low = tcg_temp_new_i64(s);
+
+    tcg_gen_andi_i64(s, low, addr, memop_size(memop) - 1);
+    tcg_gen_brcondi_i64(s, TCG_COND_EQ, low, 0, ok);
+    gen_helper_raise_exception(s, tcg_constant_i32(s, cause), addr);
+    tcg_gen_set_label(s, ok);
+}
+
 static bool gen_sc(DisasContext *ctx, arg_atomic *a, MemOp memop)
 {
     TCGContext *s = ctx->s;
@@ -47,10 +64,11 @@ static bool gen_sc(DisasContext *ctx, arg_atomic *a, MemOp memop)
     REQUIRE_EXT(ctx, RVA);
     fail = gen_new_label(s);
     done = gen_new_label(s);
-    addr = tcg_temp_new_i64(s);
+    addr = tcg_temp_new_tb_i64(s);
     old = tcg_temp_new_i64(s);
     res = tcg_temp_new_i64(s);
     tcg_gen_mov_i64(s, addr, get_gpr(ctx, a->rs1));
+    gen_check_align(ctx, addr, memop, RISCV_EXCP_STORE_AMO_ADDR_MIS);
     tcg_gen_brcond_i64(s, TCG_COND_NE, ctx->g->load_res, addr, fail);
     if (a->rl) {
         tcg_gen_mb(s, TCG_MO_ALL);
