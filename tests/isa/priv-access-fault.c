@@ -1,6 +1,6 @@
 /*
  * priv-access-fault.c — accesses to physical addresses with nothing behind
- * them (on spike: 0x40000000, just below RAM) raise access faults (priv
+ * them (on spike: 0x40000000 and just below RAM) raise access faults (priv
  * spec v1.12 §3.5, Table 3.6): load 5, store/AMO 7, fetch 1, with mtval =
  * the address and, for a fetch, mepc = the target.  The same from S/U.
  * (What a store to spike's mask ROM does is platform-defined: not tested.)
@@ -8,7 +8,7 @@
 #include "vireo.h"
 
 #define HOLE  SPIKE_UNMAPPED_ADDR
-#define HOLE2 (SPIKE_DRAM_BASE - 8)
+#define HOLE2 UNMAPPED_ADDR_2
 
 static unsigned long g_addr;
 

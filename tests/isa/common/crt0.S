@@ -96,11 +96,24 @@ vireo_exit:
 	li t0, 255
 	bleu a0, t0, 1f
 	mv a0, t0
-1:	slli a0, a0, 1
+1:
+#ifdef VIREO_MACHINE_VIRT
+	/* SiFive test finisher: 0x5555 = pass, (code << 16) | 0x3333 = fail */
+	li t1, 0x5555
+	beqz a0, 2f
+	slli t1, a0, 16
+	li t0, 0x3333
+	or t1, t1, t0
+2:	li t0, VIRT_TEST_FINISHER
+3:	sw t1, 0(t0)
+	j 3b
+#else
+	slli a0, a0, 1
 	ori a0, a0, 1
 	la t0, tohost
 2:	sd a0, 0(t0)
 	j 2b
+#endif
 	.size vireo_exit, .-vireo_exit
 
 /*

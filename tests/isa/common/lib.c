@@ -2,9 +2,10 @@
  * lib.c — trap dispatch, failure reporting and HTIF console for the ISA
  * tests (the C half of the runtime; crt0.S is the other half).
  *
- * The HTIF console (device 1, command 1 = putchar; priv-less "HTIF" as
- * implemented by spike and QEMU's -M spike) is best effort: if the host
- * never answers in fromhost, output is switched off instead of hanging.
+ * The HTIF console (device 1, command 1 = putchar, as implemented by spike
+ * and QEMU's -M spike) is best effort: if the host never answers in
+ * fromhost, output is switched off instead of hanging.  Built for -M virt
+ * (VIREO_MACHINE_VIRT), the console is the ns16550 UART instead.
  */
 #include <stdarg.h>
 #include "vireo.h"
@@ -38,6 +39,14 @@ void vireo_putc(char c)
 {
     if (console_dead)
         return;
+#ifdef VIREO_MACHINE_VIRT
+    /* ns16550: wait for THR empty (LSR bit 5), then write THR. */
+    volatile uint8_t *uart = (volatile uint8_t *)VIRT_UART0;
+    for (long i = 0; i < 1000000 && !(uart[5] & 0x20); i++)
+        ;
+    uart[0] = (uint8_t)c;
+    return;
+#endif
     tohost = (1ULL << 56) | (1ULL << 48) | (unsigned char)c;
     for (long i = 0; i < 10000000; i++) {
         if (fromhost != 0) {

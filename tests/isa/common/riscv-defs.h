@@ -118,15 +118,29 @@
 #define RM_RMM 4
 #define RM_DYN 7
 
-/* QEMU `-M spike` memory map (hw/riscv/spike.c). */
+/*
+ * Machine memory maps.  The tests target QEMU's `-M spike` (HTIF exit);
+ * built with VIREO_MACHINE_VIRT (make MACHINE=virt) they run on `-M virt`
+ * instead, exiting through the SiFive test finisher and printing on the
+ * ns16550 UART.  Both have the CLINT at 0x02000000 and RAM at 0x80000000.
+ */
 #define SPIKE_CLINT_BASE    VIREO_UL(0x02000000)
 #define CLINT_MSIP          (SPIKE_CLINT_BASE + 0x0)
 #define CLINT_MTIMECMP      (SPIKE_CLINT_BASE + 0x4000)
 #define CLINT_MTIME         (SPIKE_CLINT_BASE + 0xbff8)
 #define SPIKE_TIMEBASE_HZ   10000000
 #define SPIKE_DRAM_BASE     VIREO_UL(0x80000000)
-/* A physical address with nothing behind it on spike (between CLINT and DRAM). */
+#ifdef VIREO_MACHINE_VIRT
+#define VIRT_TEST_FINISHER  VIREO_UL(0x00100000)
+#define VIRT_UART0          VIREO_UL(0x10000000)
+/* Physical addresses with nothing behind them. */
+#define SPIKE_UNMAPPED_ADDR VIREO_UL(0x18000000)
+#define UNMAPPED_ADDR_2     VIREO_UL(0x0f000000)
+#else
+/* Physical addresses with nothing behind them (spike: between CLINT and DRAM). */
 #define SPIKE_UNMAPPED_ADDR VIREO_UL(0x40000000)
+#define UNMAPPED_ADDR_2     (SPIKE_DRAM_BASE - 8)
+#endif
 
 /* a7 value of the ecall that vireo_run() code uses to return to M-mode. */
 #define VIREO_ECALL_RETURN 0x5649524552455455 /* "VIRERETU" */
