@@ -79,13 +79,13 @@ static void riscv_cpu_dump_state(CPUState *cs, FILE *f, int flags)
     static const char prv[4] = { 'U', 'S', '?', 'M' };
     uint64_t val;
 
-    fprintf(f, " %-8s %016" PRIx64 "\n", "pc", cpu->pc);
-    fprintf(f, " %-8s %c\n", "priv", prv[cpu->priv & 3]);
+    fprintf(f, " %-10s %016" PRIx64 "\n", "pc", cpu->pc);
+    fprintf(f, " %-10s %c\n", "priv", prv[cpu->priv & 3]);
     for (size_t i = 0; i < ARRAY_SIZE(dump_csrs); i++) {
         const RISCVCSR *csr = riscv_csr_find(dump_csrs[i]);
 
         if (csr && riscv_csr_read_debug(cpu, csr->number, &val)) {
-            fprintf(f, " %-8s %016" PRIx64 "\n", csr->name, val);
+            fprintf(f, " %-10s %016" PRIx64 "\n", csr->name, val);
         }
     }
     if (flags & CPU_DUMP_CSR) {
