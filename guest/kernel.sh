@@ -2,7 +2,7 @@
 # Cross-build the guest's riscv64 Linux kernel from Debian's linux-source-6.1:
 # `make tinyconfig` plus guest/linux.config, nothing else.
 #
-# Usage: guest/kernel.sh [--print-dir]
+# Usage: guest/kernel.sh [--print-dir | --key | --inputs]
 # Result: $VIREO_CACHE/kernel-<key>/ with
 #   Image          the kernel to pass to -kernel
 #   vmlinux        the same kernel as an ELF with DWARF, for gdb
@@ -17,32 +17,9 @@ KSRC_PKG=linux-source-6.1
 KSRC_TAR=/usr/src/linux-source-6.1.tar.xz
 FRAGMENT=$GUEST_DIR/linux.config
 
-kernel_key() {
-    make_key "linux=$(pkg_version $KSRC_PKG)" "toolchain=$(toolchain_id)" \
+kernel_inputs() {
+    input_lines "linux-source=$(pkg_version $KSRC_PKG)" "toolchain=$(toolchain_id)" \
         -- "$FRAGMENT" "$GUEST_DIR/kernel.sh" "$GUEST_DIR/lib.sh"
-}
-
-# Every option line of the fragment must hold in the final .config.  Kconfig
-# silently drops a request whose dependencies are unmet (and merge_config.sh
-# only warns), which would give a kernel that boots but lacks, say, 9p.
-check_fragment() {
-    local config=$1 line opt bad=0
-    while IFS= read -r line; do
-        case $line in
-            CONFIG_*=*)
-                grep -qxF -- "$line" "$config" && continue
-                opt=${line%%=*} ;;
-            "# CONFIG_"*" is not set")
-                opt=${line#\# }; opt=${opt%% *}
-                # Absent (dependencies unmet) counts as "not set" too.
-                grep -q "^$opt=" "$config" || continue ;;
-            *) continue ;;
-        esac
-        log "kernel: fragment asks '$line' but .config has:" \
-            "$(grep -E "^(# )?$opt[= ]" "$config" || echo "(nothing: a dependency is off)")"
-        bad=1
-    done < "$FRAGMENT"
-    [ "$bad" = 0 ] || die "kernel: options of guest/linux.config were dropped; add their dependencies"
 }
 
 build_kernel() {
@@ -60,37 +37,48 @@ build_kernel() {
     (cd "$obj" && ARCH=riscv CROSS_COMPILE=$CROSS \
         "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$FRAGMENT") \
         >"$out/merge.log" 2>&1 || { cat "$out/merge.log" >&2; die "kernel: merge_config failed"; }
-    "${kmake[@]}" -s olddefconfig </dev/null >/dev/null
-    check_fragment "$obj/.config"
+    "${kmake[@]}" -s olddefconfig </dev/null >>"$out/merge.log" 2>&1
+    check_fragment kernel "$FRAGMENT" "$obj/.config"
 
     log "kernel: compiling with -j$JOBS (a progress line every $PROGRESS_EVERY files;" \
         "about 8 minutes on 2 idle cores)"
-    # KBUILD_BUILD_* make the build reproducible (no user, host or date baked
-    # into `uname -v` beyond these fixed values).
+    # The debug info names sources as /usr/src/linux-source-6.1/..., where
+    # `tar xf $KSRC_TAR -C /usr/src` puts them for gdb, instead of this
+    # temporary build directory.  That and the KBUILD_BUILD_* values keep
+    # the output free of the build's paths, user, host and date.
+    local map="-fdebug-prefix-map=$src=/usr/src/linux-source-6.1"
+    map+=" -fdebug-prefix-map=$obj=/usr/src/linux-source-6.1"
     run_make_quiet "$out/build.log" kernel "${kmake[@]}" -j"$JOBS" \
+        KCFLAGS="$map" KAFLAGS="$map" \
         KBUILD_BUILD_USER=vireo KBUILD_BUILD_HOST=vireo \
         KBUILD_BUILD_TIMESTAMP="$(pkg_version $KSRC_PKG)" \
         Image vmlinux
-    check_fragment "$obj/.config"
+    check_fragment kernel "$FRAGMENT" "$obj/.config"
 
     cp "$obj/arch/riscv/boot/Image" "$obj/vmlinux" "$obj/System.map" "$out/"
     cp "$obj/.config" "$out/config"
+    kernel_inputs > "$out/inputs.txt"
     # A host tool: built here with the host compiler from the same source.
     cc -O2 -o "$out/gen_init_cpio" "$src/usr/gen_init_cpio.c"
     rm -rf "$src" "$obj"
     log "kernel: built in $(elapsed "$t0")"
 }
 
+# --key prints the cache key and --inputs what it is made of, without
+# building; --print-dir builds if needed and prints the directory.
 main() {
-    local key
-    key=$(kernel_key)
+    local inputs key
+    inputs=$(kernel_inputs)
+    key=$(key_of <<<"$inputs")
+    case ${1:-} in
+        --key) printf '%s\n' "$key"; return ;;
+        --inputs) printf '%s\n' "$inputs"; return ;;
+    esac
     cached_build kernel "$key" build_kernel
-    if [ "${1:-}" = --print-dir ]; then
-        printf '%s\n' "$CACHED_DIR"
-    fi
+    [ "${1:-}" = --print-dir ] && printf '%s\n' "$CACHED_DIR"
+    return 0
 }
 
-# Sourced by build.sh for kernel_key/main; run directly as a script.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     main "$@"
 fi

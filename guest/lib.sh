@@ -52,19 +52,20 @@ source_version() {
     printf '%s\n' "${src:-$ver}"
 }
 
-# Cache key: sha256 over "label value" lines and over the named files'
-# contents, shortened to 16 hex digits (collisions are not a concern here).
-# Usage: make_key "label=value"... -- file...
-make_key() {
-    {
-        while [ $# -gt 0 ] && [ "$1" != -- ]; do printf '%s\n' "$1"; shift; done
-        [ $# -gt 0 ] && shift
-        local f
-        for f in "$@"; do
-            printf 'file %s %s\n' "$(basename "$f")" "$(sha256sum < "$f" | cut -d' ' -f1)"
-        done
-    } | sha256sum | cut -c1-16
+# Cache keys.  A component describes its inputs as text lines with
+# input_lines ("label=value" lines, then "--", then files whose contents
+# count); its key is the sha256 of those lines, shortened to 16 hex digits
+# (collisions are not a concern here).  The lines themselves are saved next to
+# the output (inputs.txt) so one can see why a cache directory exists.
+input_lines() {
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do printf '%s\n' "$1"; shift; done
+    [ $# -gt 0 ] && shift
+    local f
+    for f in "$@"; do
+        printf 'file:%s=%s\n' "$(basename "$f")" "$(sha256sum < "$f" | cut -d' ' -f1)"
+    done
 }
+key_of() { sha256sum | cut -c1-16; }
 
 # Version of the cross toolchain, shared by the kernel and busybox keys.
 toolchain_id() {
@@ -81,36 +82,62 @@ toolchain_id() {
 # a .tmp-* directory that the next attempt deletes.  A lock serialises
 # concurrent builds of the same thing (two test runs starting together).
 # Sets CACHED_DIR to the final path.
+CLEANUP_DIRS=()
+trap 'rm -rf "${CLEANUP_DIRS[@]}"' EXIT
 cached_build() {
     local name=$1 key=$2 fn=$3
     local final=$CACHE_ROOT/$name-$key
-    CACHED_DIR=$final
-    [ -e "$final/$STAMP" ] && return 0
-    mkdir -p "$CACHE_ROOT"
-    local lockfd
-    exec {lockfd}>"$CACHE_ROOT/.lock-$name-$key"
-    flock "$lockfd"
     if [ ! -e "$final/$STAMP" ]; then
-        # Whatever is here is left over from a killed build of this key.
-        rm -rf "$final" "$CACHE_ROOT/.tmp-$name-$key".*
-        local tmp
-        tmp=$(mktemp -d "$CACHE_ROOT/.tmp-$name-$key.XXXXXX")
-        # Remove the half-built directory if we are interrupted or fail.
-        trap 'rm -rf "'"$tmp"'"' EXIT
-        "$fn" "$tmp"
-        touch "$tmp/$STAMP"
-        chmod 755 "$tmp"
-        mv -T "$tmp" "$final"
-        trap - EXIT
+        mkdir -p "$CACHE_ROOT"
+        local lockfd
+        exec {lockfd}>"$CACHE_ROOT/.lock-$name-$key"
+        flock "$lockfd"
+        if [ ! -e "$final/$STAMP" ]; then
+            # Whatever is here is left over from a killed build of this key.
+            rm -rf "$final" "$CACHE_ROOT/.tmp-$name-$key".*
+            local tmp
+            tmp=$(mktemp -d "$CACHE_ROOT/.tmp-$name-$key.XXXXXX")
+            # Removed by the EXIT trap if we fail or are interrupted.
+            CLEANUP_DIRS+=("$tmp")
+            "$fn" "$tmp"
+            touch "$tmp/$STAMP"
+            chmod 755 "$tmp"
+            mv -T "$tmp" "$final"
+            unset 'CLEANUP_DIRS[-1]'
+        fi
+        # The lock file stays: deleting it could let a third process lock a
+        # new file while a second one still waits on the old one.
+        exec {lockfd}>&-
     fi
-    flock -u "$lockfd"
-    # The lock file stays: deleting it could let a third process lock a new
-    # file while a second one still waits on the old one.
-    exec {lockfd}>&-
+    CACHED_DIR=$final
 }
 
-# run_make_quiet LOGFILE LABEL make-args...
-# Runs make with its normal short output ("  CC  foo.o") sent to LOGFILE and
+# check_fragment LABEL FRAGMENT CONFIG
+# Every option line of FRAGMENT must hold in the final CONFIG.  Kconfig
+# silently drops a request whose dependencies are unmet (merge tools only
+# warn), which would give, say, a kernel that boots but lacks 9p.
+check_fragment() {
+    local label=$1 fragment=$2 config=$3 line opt bad=0
+    while IFS= read -r line; do
+        case $line in
+            CONFIG_*=*)
+                grep -qxF -- "$line" "$config" && continue
+                opt=${line%%=*} ;;
+            "# CONFIG_"*" is not set")
+                opt=${line#\# }; opt=${opt%% *}
+                # Absent (dependencies unmet) counts as "not set" too.
+                grep -q "^$opt=" "$config" || continue ;;
+            *) continue ;;
+        esac
+        log "$label: $(basename "$fragment") asks '$line' but the config has:" \
+            "$(grep -E "^(# )?$opt[= ]" "$config" || echo "(nothing: a dependency is off)")"
+        bad=1
+    done < "$fragment"
+    [ "$bad" = 0 ] || die "$label: options of $(basename "$fragment") were dropped; add what they depend on"
+}
+
+# run_make_quiet LOGFILE LABEL make-command...
+# Runs a make command with its normal short output ("  CC  foo.o") sent to LOGFILE and
 # prints a progress line every PROGRESS_EVERY compiled files, so a long build
 # is visibly alive without flooding the terminal.  On failure the end of the
 # log is shown.  VIREO_GUEST_VERBOSE=1 shows every line instead.
@@ -120,22 +147,28 @@ run_make_quiet() {
     local t0 rc=0
     t0=$(date +%s)
     if [ "${VIREO_GUEST_VERBOSE:-0}" = 1 ]; then
-        make "$@" </dev/null 2>&1 | tee "$logf" >&2 || rc=$?
+        "$@" </dev/null 2>&1 | tee "$logf" >&2 || rc=$?
     else
-        make "$@" </dev/null 2>&1 | tee "$logf" | awk -v every="$PROGRESS_EVERY" \
-            -v label="$label" -v t0="$t0" '
-            /^  (CC|AS|HOSTCC)[ \t]/ { n++
-                if (n % every == 0) {
-                    s = systime() - t0
-                    printf "guest: %s: %d files compiled (%dm%02ds)\n", label, n, s / 60, s % 60 > "/dev/stderr"
-                    fflush("/dev/stderr")
-                } }
-            END { printf "guest: %s: %d files compiled in total\n", label, n > "/dev/stderr" }' \
-            || rc=$?
+        # A shell loop rather than awk: mawk reads its input in big blocks,
+        # which would delay the progress lines.
+        "$@" </dev/null 2>&1 | tee "$logf" | {
+            n=0
+            while IFS= read -r line; do
+                case $line in
+                    "  CC "*|"  AS "*|"  HOSTCC "*)
+                        n=$((n + 1))
+                        [ $((n % PROGRESS_EVERY)) = 0 ] &&
+                            log "$label: $n files compiled ($(elapsed "$t0"))" ;;
+                esac
+            done
+            log "$label: $n files compiled in total"
+        } || rc=$?
     fi
     if [ "$rc" != 0 ]; then
         tail -n 40 "$logf" >&2
-        die "$label: make failed (full log: $logf)"
+        # The build directory is about to be deleted; keep the log.
+        cp "$logf" "$CACHE_ROOT/failed-$label.log"
+        die "$label: make failed (full log: $CACHE_ROOT/failed-$label.log)"
     fi
     log "$label: done in $(elapsed "$t0")"
 }
