@@ -16,6 +16,7 @@
  */
 #include "target/riscv/csr.h"
 #include "target/riscv/cpu-internal.h"
+#include "target/riscv/disas.h"
 #include "util/log.h"
 
 /* --- predicates --- */
@@ -659,6 +660,14 @@ bool riscv_csr_access(RISCVCPU *cpu, int csrno, uint64_t *old, uint64_t val,
     }
     *old = cur;
     return true;
+}
+
+/* For the disassembler (target/riscv/disas.h). */
+const char *riscv_csr_name(unsigned csrno)
+{
+    const RISCVCSR *csr = riscv_csr_find(csrno);
+
+    return csr ? csr->name : NULL;
 }
 
 bool riscv_csr_read_debug(RISCVCPU *cpu, int csrno, uint64_t *val)
