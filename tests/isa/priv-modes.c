@@ -14,6 +14,28 @@ static long do_ecall(long arg)
     return 7;
 }
 
+static long do_ebreak(long arg)
+{
+    (void)arg;
+    asm volatile("ebreak" ::: "memory");
+    return 6;
+}
+
+/* Returns 1 after running a c.nop placed at an address = 2 mod 4. */
+static long mret_to_halfword(void)
+{
+    long r;
+    asm volatile(".option push\n .option rvc\n"
+                 " li %0, 0\n la t0, 2f\n csrw mepc, t0\n"
+                 " li t0, %1\n csrs mstatus, t0\n"
+                 " mret\n"
+                 " .balign 4\n c.nop\n"
+                 "2: c.li %0, 1\n"
+                 ".option pop"
+                 : "=r"(r) : "i"(MSTATUS_MPP) : "t0", "memory");
+    return r;
+}
+
 static long do_mret(long arg)
 {
     (void)arg;
@@ -76,6 +98,21 @@ int main(void)
     CHECK_EQ(8, vireo_mtrap.cause, CAUSE_MACHINE_ECALL);
     CHECK_EQ(9, mpp_of(vireo_mtrap.status), PRV_M);
     CHECK_EQ(10, vireo_mtrap.count, 1);
+
+    /* ebreak from U and S: cause 3, mepc = the ebreak */
+    trap_arm(&vireo_mtrap);
+    CHECK_EQ(33, vireo_run(PRV_U, do_ebreak, 0), 6);
+    CHECK_EQ(34, vireo_mtrap.cause, CAUSE_BREAKPOINT);
+    CHECK(35, vireo_mtrap.epc >= (unsigned long)do_ebreak &&
+              vireo_mtrap.epc < (unsigned long)do_ebreak + 8);
+    trap_arm(&vireo_mtrap);
+    CHECK_EQ(36, vireo_run(PRV_S, do_ebreak, 0), 6);
+    CHECK_EQ(37, mpp_of(vireo_mtrap.status), PRV_S);
+    trap_disarm(&vireo_mtrap);
+    /* with C, mepc may point at a 2-byte boundary: no misaligned fetch
+     * (instruction-address-misaligned cannot occur while misa.C = 1, and
+     * misa is read-only on QEMU and Vireo, so C cannot be turned off) */
+    CHECK_EQ(38, mret_to_halfword(), 1);
 
     /* a trap taken with MIE = 1 saves it in MPIE and clears MIE */
     csr_write(mie, 0);

@@ -87,12 +87,14 @@ TEST_BEGIN
     TRAP_ARM
     TCASE(49, a0, CAUSE_ILLEGAL_INSTRUCTION, 1: .half 0; TRAP_FIELD(a0, TREC_CAUSE))
     TCASE(50, a0, 0, TRAP_FIELD(a0, TREC_EPC); la a1, 1b; sub a0, a0, a1)
+    TCASE(54, a0, 0, TRAP_FIELD(a0, TREC_TVAL))   /* mtval = its 16 bits */
     /* c.addi4spn with nzuimm = 0 is reserved (0x0000 aside): use .half */
     TRAP_ARM
     TCASE(51, a0, CAUSE_ILLEGAL_INSTRUCTION, .half 0x0004; TRAP_FIELD(a0, TREC_CAUSE))
     /* c.lui with imm = 0 is reserved */
     TRAP_ARM
     TCASE(52, a0, CAUSE_ILLEGAL_INSTRUCTION, .half 0x6501; TRAP_FIELD(a0, TREC_CAUSE))
+    TCASE(55, a0, 0x6501, TRAP_FIELD(a0, TREC_TVAL))
     TRAP_DISARM
     /* mixing 16- and 32-bit instructions at 2-byte alignment */
     TCASE(53, a0, 6, c.li a0, 1; addi a0, a0, 2; c.addi a0, 3)
