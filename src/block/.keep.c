@@ -1,1 +1,0 @@
-/* Placeholder so the library has at least one object until the folder has sources. */

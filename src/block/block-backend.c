@@ -1,0 +1,402 @@
+/*
+ * block/block-backend.c — BlockBackend: the handle a device front end or
+ * a tool holds on an image, with asynchronous requests run by a worker
+ * pool and completed on the owner's thread (see block/block.h).
+ *
+ * Request life cycle: blk_aio_*() checks what can be checked at once
+ * (read-only, range), copies the iovec array into a BlkAioRequest and
+ * either queues it for a worker or, if it was rejected, straight onto the
+ * done list; in both cases the callback runs later from
+ * blk_dispatch_completions(), never inside the submit call. in_flight
+ * counts requests whose callback has not run yet, so blk_drain() knows
+ * when a device may safely forget its guest buffers.
+ *
+ * The writethrough cache mode (cache=writethrough/directsync, or a guest
+ * turning the virtio-blk write cache off) is done here: a successful
+ * write is followed by a flush in the same worker job.
+ */
+#include "block/block-internal.h"
+#include "util/error.h"
+
+/* Workers per backend; each blocks in at most one host I/O call. */
+#define BLK_MAX_WORKERS 8
+/* iovecs kept inside the request before it allocates. */
+#define BLK_INLINE_IOV 8
+
+typedef enum BlkRequestType {
+    BLK_REQ_READ,
+    BLK_REQ_WRITE,
+    BLK_REQ_FLUSH,
+    BLK_REQ_DISCARD,
+    BLK_REQ_WRITE_ZEROES,
+} BlkRequestType;
+
+struct BlockBackend {
+    char *name;
+    BlockDriverState *root;
+    bool write_cache;           /* false: writethrough */
+    bool discard;
+    BlockInterfaceType iface;
+    ThreadPool *pool;
+    unsigned in_flight;
+    int refcnt;
+    void (*release_notify)(BlockBackend *blk, void *opaque);
+    void *release_opaque;
+};
+
+typedef struct BlkAioRequest {
+    ThreadPoolItem item;
+    BlockBackend *blk;
+    BlkRequestType type;
+    uint64_t offset;
+    uint64_t bytes;
+    unsigned flags;
+    struct iovec *iov;
+    int niov;
+    BlockCompletionFunc *cb;
+    void *opaque;
+    struct iovec iov_inline[BLK_INLINE_IOV];
+} BlkAioRequest;
+
+BlockBackend *blk_new_with_root(BlockDriverState *root, int flags)
+{
+    BlockBackend *blk = XNEW(BlockBackend);
+
+    blk->name = xstrdup("");
+    blk->root = root;
+    blk->write_cache = !(flags & BDRV_O_WRITETHROUGH);
+    blk->discard = flags & BDRV_O_UNMAP;
+    blk->iface = BLOCK_IF_NONE;
+    blk->refcnt = 1;
+    /* The pool's eventfd is created now so blk_completion_fd() is stable;
+     * its threads start with the first request. */
+    blk->pool = thread_pool_new(BLK_MAX_WORKERS, NULL);
+    if (!blk->pool) {
+        bdrv_unref(root);
+        free(blk->name);
+        free(blk);
+        return NULL;
+    }
+    return blk;
+}
+
+BlockBackend *blk_new_open(const char *filename, const char *format,
+                           int flags, Error **errp)
+{
+    BlockDriverState *bs = bdrv_open(filename, format, flags, errp);
+    BlockBackend *blk;
+
+    if (!bs) {
+        return NULL;
+    }
+    blk = blk_new_with_root(bs, flags);
+    if (!blk) {
+        error_setg(errp, "Could not open '%s': out of file descriptors",
+                   filename);
+    }
+    return blk;
+}
+
+void blk_unref(BlockBackend *blk)
+{
+    if (!blk || --blk->refcnt > 0) {
+        return;
+    }
+    blk_drain(blk);
+    if (blk->release_notify) {
+        blk->release_notify(blk, blk->release_opaque);
+    }
+    thread_pool_free(blk->pool);
+    bdrv_unref(blk->root);
+    free(blk->name);
+    free(blk);
+}
+
+const char *blk_name(const BlockBackend *blk)
+{
+    return blk->name;
+}
+
+void blk_set_name(BlockBackend *blk, const char *id)
+{
+    free(blk->name);
+    blk->name = xstrdup(id ? id : "");
+}
+
+BlockDriverState *blk_bs(BlockBackend *blk)
+{
+    return blk->root;
+}
+
+bool blk_is_read_only(const BlockBackend *blk)
+{
+    return blk->root->read_only;
+}
+
+bool blk_enable_write_cache(const BlockBackend *blk)
+{
+    return blk->write_cache;
+}
+
+void blk_set_enable_write_cache(BlockBackend *blk, bool enable)
+{
+    blk->write_cache = enable;
+}
+
+bool blk_discard_enabled(const BlockBackend *blk)
+{
+    return blk->discard;
+}
+
+BlockInterfaceType blk_interface(const BlockBackend *blk)
+{
+    return blk->iface;
+}
+
+void blk_set_interface(BlockBackend *blk, BlockInterfaceType iface)
+{
+    blk->iface = iface;
+}
+
+int64_t blk_getlength(BlockBackend *blk)
+{
+    return bdrv_getlength(blk->root);
+}
+
+void blk_set_release_notifier(BlockBackend *blk,
+                              void (*notify)(BlockBackend *blk, void *opaque),
+                              void *opaque)
+{
+    blk->release_notify = notify;
+    blk->release_opaque = opaque;
+}
+
+/* Requests must lie within the image: -EIO otherwise, as in QEMU. */
+static int blk_check_range(BlockBackend *blk, uint64_t offset,
+                           uint64_t bytes)
+{
+    int64_t len = blk_getlength(blk);
+
+    if (len < 0) {
+        return len;
+    }
+    if (offset > (uint64_t)len || bytes > (uint64_t)len - offset) {
+        return -EIO;
+    }
+    return 0;
+}
+
+/* What a request of @type may fail with before it is even queued. */
+static int blk_check_request(BlockBackend *blk, BlkRequestType type,
+                             uint64_t offset, uint64_t bytes)
+{
+    bool writes = type == BLK_REQ_WRITE || type == BLK_REQ_DISCARD ||
+                  type == BLK_REQ_WRITE_ZEROES;
+
+    if (writes && blk_is_read_only(blk)) {
+        return -EPERM;
+    }
+    if (type == BLK_REQ_FLUSH) {
+        return 0;
+    }
+    return blk_check_range(blk, offset, bytes);
+}
+
+/* The request proper, on a worker thread (or the caller's, for sync). */
+static int blk_do_request(BlockBackend *blk, BlkRequestType type,
+                          uint64_t offset, uint64_t bytes,
+                          const struct iovec *iov, int niov, unsigned flags)
+{
+    int ret;
+
+    switch (type) {
+    case BLK_REQ_READ:
+        return bdrv_preadv(blk->root, offset, bytes, iov, niov, flags);
+    case BLK_REQ_WRITE:
+        ret = bdrv_pwritev(blk->root, offset, bytes, iov, niov, flags);
+        break;
+    case BLK_REQ_FLUSH:
+        return bdrv_flush(blk->root);
+    case BLK_REQ_DISCARD:
+        return blk->discard ? bdrv_pdiscard(blk->root, offset, bytes) : 0;
+    case BLK_REQ_WRITE_ZEROES:
+        ret = bdrv_pwrite_zeroes(blk->root, offset, bytes, flags);
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (ret == 0 && !blk->write_cache) {
+        ret = bdrv_flush(blk->root);
+    }
+    return ret;
+}
+
+static int blk_aio_work(ThreadPoolItem *item)
+{
+    BlkAioRequest *req = container_of(item, BlkAioRequest, item);
+
+    return blk_do_request(req->blk, req->type, req->offset, req->bytes,
+                          req->iov, req->niov, req->flags);
+}
+
+static void blk_aio_complete(ThreadPoolItem *item, int ret)
+{
+    BlkAioRequest *req = container_of(item, BlkAioRequest, item);
+
+    req->blk->in_flight--;
+    req->cb(req->opaque, ret);
+    if (req->iov != req->iov_inline) {
+        free(req->iov);
+    }
+    free(req);
+}
+
+static void blk_aio_submit(BlockBackend *blk, BlkRequestType type,
+                           uint64_t offset, uint64_t bytes,
+                           const struct iovec *iov, int niov, unsigned flags,
+                           BlockCompletionFunc *cb, void *opaque)
+{
+    BlkAioRequest *req = XNEW(BlkAioRequest);
+    int ret;
+
+    req->item.work = blk_aio_work;
+    req->item.complete = blk_aio_complete;
+    req->blk = blk;
+    req->type = type;
+    req->offset = offset;
+    req->bytes = bytes;
+    req->flags = flags;
+    req->cb = cb;
+    req->opaque = opaque;
+    req->niov = niov;
+    req->iov = niov <= BLK_INLINE_IOV ? req->iov_inline
+                                      : XNEW_ARRAY(struct iovec, niov);
+    if (niov) {
+        memcpy(req->iov, iov, niov * sizeof(*iov));
+    }
+    blk->in_flight++;
+
+    ret = blk_check_request(blk, type, offset, bytes);
+    if (ret < 0) {
+        thread_pool_complete(blk->pool, &req->item, ret);
+    } else {
+        thread_pool_submit(blk->pool, &req->item);
+    }
+}
+
+void blk_aio_preadv(BlockBackend *blk, uint64_t offset,
+                    const struct iovec *iov, int niov, unsigned flags,
+                    BlockCompletionFunc *cb, void *opaque)
+{
+    blk_aio_submit(blk, BLK_REQ_READ, offset, block_iov_size(iov, niov),
+                   iov, niov, flags, cb, opaque);
+}
+
+void blk_aio_pwritev(BlockBackend *blk, uint64_t offset,
+                     const struct iovec *iov, int niov, unsigned flags,
+                     BlockCompletionFunc *cb, void *opaque)
+{
+    blk_aio_submit(blk, BLK_REQ_WRITE, offset, block_iov_size(iov, niov),
+                   iov, niov, flags, cb, opaque);
+}
+
+void blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb, void *opaque)
+{
+    blk_aio_submit(blk, BLK_REQ_FLUSH, 0, 0, NULL, 0, 0, cb, opaque);
+}
+
+void blk_aio_pdiscard(BlockBackend *blk, uint64_t offset, uint64_t bytes,
+                      BlockCompletionFunc *cb, void *opaque)
+{
+    blk_aio_submit(blk, BLK_REQ_DISCARD, offset, bytes, NULL, 0, 0, cb,
+                   opaque);
+}
+
+void blk_aio_pwrite_zeroes(BlockBackend *blk, uint64_t offset,
+                           uint64_t bytes, unsigned flags,
+                           BlockCompletionFunc *cb, void *opaque)
+{
+    blk_aio_submit(blk, BLK_REQ_WRITE_ZEROES, offset, bytes, NULL, 0, flags,
+                   cb, opaque);
+}
+
+int blk_completion_fd(BlockBackend *blk)
+{
+    return thread_pool_fd(blk->pool);
+}
+
+int blk_dispatch_completions(BlockBackend *blk)
+{
+    return thread_pool_dispatch(blk->pool);
+}
+
+unsigned blk_in_flight(const BlockBackend *blk)
+{
+    return blk->in_flight;
+}
+
+int blk_aio_wait(BlockBackend *blk, int timeout_ms)
+{
+    if (!thread_pool_wait(blk->pool, timeout_ms)) {
+        return 0;
+    }
+    return thread_pool_dispatch(blk->pool);
+}
+
+void blk_drain(BlockBackend *blk)
+{
+    while (blk->in_flight) {
+        blk_aio_wait(blk, -1);
+    }
+}
+
+/* --- synchronous wrappers --- */
+
+static int blk_sync_request(BlockBackend *blk, BlkRequestType type,
+                            uint64_t offset, uint64_t bytes,
+                            const struct iovec *iov, int niov,
+                            unsigned flags)
+{
+    int ret = blk_check_request(blk, type, offset, bytes);
+
+    return ret < 0 ? ret
+                   : blk_do_request(blk, type, offset, bytes, iov, niov,
+                                    flags);
+}
+
+int blk_pread(BlockBackend *blk, uint64_t offset, void *buf, uint64_t bytes)
+{
+    struct iovec iov = { .iov_base = buf, .iov_len = bytes };
+
+    return blk_sync_request(blk, BLK_REQ_READ, offset, bytes, &iov, 1, 0);
+}
+
+int blk_pwrite(BlockBackend *blk, uint64_t offset, const void *buf,
+               uint64_t bytes)
+{
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = bytes };
+
+    return blk_sync_request(blk, BLK_REQ_WRITE, offset, bytes, &iov, 1, 0);
+}
+
+int blk_flush(BlockBackend *blk)
+{
+    return blk_sync_request(blk, BLK_REQ_FLUSH, 0, 0, NULL, 0, 0);
+}
+
+int blk_pdiscard(BlockBackend *blk, uint64_t offset, uint64_t bytes)
+{
+    return blk_sync_request(blk, BLK_REQ_DISCARD, offset, bytes, NULL, 0, 0);
+}
+
+int blk_pwrite_zeroes(BlockBackend *blk, uint64_t offset, uint64_t bytes,
+                      unsigned flags)
+{
+    return blk_sync_request(blk, BLK_REQ_WRITE_ZEROES, offset, bytes, NULL,
+                            0, flags);
+}
+
+int blk_truncate(BlockBackend *blk, uint64_t size)
+{
+    return bdrv_truncate(blk->root, size);
+}

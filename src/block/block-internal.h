@@ -1,0 +1,62 @@
+/*
+ * block/block-internal.h — pieces shared inside block/: the worker thread
+ * pool behind blk_aio_*() and a few iovec helpers.
+ *
+ * The pool: submit() queues a work item for one of up to max_threads
+ * workers (started lazily, all host signals blocked so the main loop's
+ * signalfd gets them). When a worker finishes an item it moves it to the
+ * done list and bumps an eventfd; whoever owns the pool (the BlockBackend,
+ * on the main loop) calls thread_pool_dispatch() to run the items'
+ * complete() callbacks on its own thread.
+ */
+#ifndef BLOCK_BLOCK_INTERNAL_H
+#define BLOCK_BLOCK_INTERNAL_H
+
+#include "block/block.h"
+
+typedef struct ThreadPool ThreadPool;
+typedef struct ThreadPoolItem ThreadPoolItem;
+
+struct ThreadPoolItem {
+    /* Runs on a worker; its return value is passed to complete(). */
+    int (*work)(ThreadPoolItem *item);
+    /* Runs on the dispatching thread. May free @item. */
+    void (*complete)(ThreadPoolItem *item, int ret);
+    int ret;
+    ThreadPoolItem *next;
+};
+
+ThreadPool *thread_pool_new(unsigned max_threads, Error **errp);
+/* Joins the workers. Items still queued are completed with -ECANCELED. */
+void thread_pool_free(ThreadPool *pool);
+void thread_pool_submit(ThreadPool *pool, ThreadPoolItem *item);
+/* Queue @item as finished with @ret without running work(). */
+void thread_pool_complete(ThreadPool *pool, ThreadPoolItem *item, int ret);
+int thread_pool_fd(const ThreadPool *pool);
+int thread_pool_dispatch(ThreadPool *pool);
+/* poll() the eventfd for up to @timeout_ms; true if it is readable. */
+bool thread_pool_wait(ThreadPool *pool, int timeout_ms);
+
+/* iovec helpers */
+uint64_t block_iov_size(const struct iovec *iov, int niov);
+/* Zero bytes [offset, offset+bytes) of the iovec's data. */
+void block_iov_memset(const struct iovec *iov, int niov, uint64_t offset,
+                      int c, uint64_t bytes);
+/* Copy between an iovec's data at @offset and a flat buffer. */
+void block_iov_to_buf(const struct iovec *iov, int niov, uint64_t offset,
+                      void *buf, uint64_t bytes);
+void block_iov_from_buf(const struct iovec *iov, int niov, uint64_t offset,
+                        const void *buf, uint64_t bytes);
+
+/* The drivers (block_drivers[] lists them). */
+extern const BlockDriver bdrv_raw;
+extern const BlockDriver bdrv_file;
+
+/* block/drive.c records the -drive if= here. */
+void blk_set_interface(BlockBackend *blk, BlockInterfaceType iface);
+
+/* Open the "file" protocol node for @filename. */
+BlockDriverState *bdrv_open_protocol(const char *filename, int flags,
+                                     Error **errp);
+
+#endif /* BLOCK_BLOCK_INTERNAL_H */

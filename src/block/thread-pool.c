@@ -1,0 +1,212 @@
+/*
+ * block/thread-pool.c — worker threads for blocking host I/O, with
+ * completions handed back through an eventfd (see block-internal.h).
+ *
+ * Invariants: an item is on exactly one of the pending list, a worker's
+ * hands, or the done list; the eventfd counter is non-zero whenever the
+ * done list is (it may stay non-zero after a dispatch that found an empty
+ * list, which is harmless). Workers are only ever added, up to
+ * max_threads, and all are joined by thread_pool_free().
+ */
+#include "block/block-internal.h"
+#include "util/error.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+struct ThreadPool {
+    pthread_mutex_t lock;
+    pthread_cond_t work_cond;
+    ThreadPoolItem *pending, **pending_tail;    /* FIFO */
+    ThreadPoolItem *done, **done_tail;          /* FIFO */
+    pthread_t *threads;
+    unsigned nr_threads;
+    unsigned max_threads;
+    unsigned idle;
+    bool stopping;
+    int event_fd;
+};
+
+static void thread_pool_signal(ThreadPool *pool)
+{
+    uint64_t one = 1;
+
+    /* EAGAIN means the counter is already huge: it is readable anyway. */
+    while (write(pool->event_fd, &one, sizeof(one)) < 0 && errno == EINTR) {
+    }
+}
+
+static void thread_pool_push_done(ThreadPool *pool, ThreadPoolItem *item)
+{
+    item->next = NULL;
+    *pool->done_tail = item;
+    pool->done_tail = &item->next;
+}
+
+static void *thread_pool_worker(void *opaque)
+{
+    ThreadPool *pool = opaque;
+
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        ThreadPoolItem *item;
+        int ret;
+
+        while (!pool->pending && !pool->stopping) {
+            pool->idle++;
+            pthread_cond_wait(&pool->work_cond, &pool->lock);
+            pool->idle--;
+        }
+        if (!pool->pending) {
+            break;  /* stopping, nothing left */
+        }
+        item = pool->pending;
+        pool->pending = item->next;
+        if (!pool->pending) {
+            pool->pending_tail = &pool->pending;
+        }
+        pthread_mutex_unlock(&pool->lock);
+
+        ret = item->work(item);
+
+        pthread_mutex_lock(&pool->lock);
+        item->ret = ret;
+        thread_pool_push_done(pool, item);
+        thread_pool_signal(pool);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+
+ThreadPool *thread_pool_new(unsigned max_threads, Error **errp)
+{
+    ThreadPool *pool = XNEW(ThreadPool);
+
+    pool->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (pool->event_fd < 0) {
+        error_setg_errno(errp, errno, "Could not create eventfd");
+        free(pool);
+        return NULL;
+    }
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->work_cond, NULL);
+    pool->pending_tail = &pool->pending;
+    pool->done_tail = &pool->done;
+    pool->max_threads = max_threads ? max_threads : 1;
+    pool->threads = XNEW_ARRAY(pthread_t, pool->max_threads);
+    return pool;
+}
+
+/* Called with the lock held. Returns false if no thread could start. */
+static bool thread_pool_spawn(ThreadPool *pool)
+{
+    sigset_t all, old;
+    int err;
+
+    /* Workers never take signals: the main loop's signalfd handles them. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    err = pthread_create(&pool->threads[pool->nr_threads], NULL,
+                         thread_pool_worker, pool);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err) {
+        return false;
+    }
+    pool->nr_threads++;
+    return true;
+}
+
+void thread_pool_submit(ThreadPool *pool, ThreadPoolItem *item)
+{
+    item->next = NULL;
+    pthread_mutex_lock(&pool->lock);
+    if (pool->idle == 0 && pool->nr_threads < pool->max_threads &&
+        !thread_pool_spawn(pool) && pool->nr_threads == 0) {
+        /* No worker at all (thread limit of the host): run it here. */
+        pthread_mutex_unlock(&pool->lock);
+        item->ret = item->work(item);
+        thread_pool_complete(pool, item, item->ret);
+        return;
+    }
+    *pool->pending_tail = item;
+    pool->pending_tail = &item->next;
+    pthread_cond_signal(&pool->work_cond);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void thread_pool_complete(ThreadPool *pool, ThreadPoolItem *item, int ret)
+{
+    pthread_mutex_lock(&pool->lock);
+    item->ret = ret;
+    thread_pool_push_done(pool, item);
+    thread_pool_signal(pool);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+int thread_pool_fd(const ThreadPool *pool)
+{
+    return pool->event_fd;
+}
+
+int thread_pool_dispatch(ThreadPool *pool)
+{
+    ThreadPoolItem *list;
+    uint64_t count;
+    int n = 0;
+
+    /* Reset the counter before taking the list: a completion that lands
+     * after the read re-arms the fd, so none is ever missed. */
+    while (read(pool->event_fd, &count, sizeof(count)) < 0 &&
+           errno == EINTR) {
+    }
+    pthread_mutex_lock(&pool->lock);
+    list = pool->done;
+    pool->done = NULL;
+    pool->done_tail = &pool->done;
+    pthread_mutex_unlock(&pool->lock);
+
+    while (list) {
+        ThreadPoolItem *item = list;
+
+        list = item->next;
+        item->complete(item, item->ret);
+        n++;
+    }
+    return n;
+}
+
+bool thread_pool_wait(ThreadPool *pool, int timeout_ms)
+{
+    struct pollfd pfd = { .fd = pool->event_fd, .events = POLLIN };
+    int r;
+
+    do {
+        r = poll(&pfd, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
+    return r > 0;
+}
+
+void thread_pool_free(ThreadPool *pool)
+{
+    if (!pool) {
+        return;
+    }
+    pthread_mutex_lock(&pool->lock);
+    pool->stopping = true;
+    pthread_cond_broadcast(&pool->work_cond);
+    pthread_mutex_unlock(&pool->lock);
+    for (unsigned i = 0; i < pool->nr_threads; i++) {
+        pthread_join(pool->threads[i], NULL);
+    }
+    /* Workers drain the pending list before they exit; hand back what
+     * finished so owners can free their items. */
+    thread_pool_dispatch(pool);
+    close(pool->event_fd);
+    pthread_cond_destroy(&pool->work_cond);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool->threads);
+    free(pool);
+}
