@@ -761,18 +761,15 @@ static bool results_agree(const TestFormat *fmt, uint64_t want, uint64_t got)
     return fmt_is_nan(fmt, want) ? got == fmt_canonical_nan(fmt) : got == want;
 }
 
-static void check_result(CheckLog *log, const TestFormat *fmt, const char *what,
-                         const uint64_t ops[3], int nops, int rm,
-                         uint64_t want, unsigned want_flags,
-                         uint64_t got, unsigned got_flags)
+/* Count a failure; describe the first few. */
+static void report_mismatch(CheckLog *log, const TestFormat *fmt, const char *what,
+                            const uint64_t ops[3], int nops, int rm,
+                            uint64_t want, unsigned want_flags,
+                            uint64_t got, unsigned got_flags)
 {
     char operands[80];
     int len = 0;
 
-    log->cases++;
-    if (results_agree(fmt, want, got) && want_flags == got_flags) {
-        return;
-    }
     if (++log->failures > MAX_REPORTED_FAILURES) {
         return;
     }
@@ -784,6 +781,18 @@ static void check_result(CheckLog *log, const TestFormat *fmt, const char *what,
                   log->test, fmt->name, what, operands, rm_names[rm],
                   (unsigned long long)want, want_flags,
                   (unsigned long long)got, got_flags);
+}
+
+static void check_result(CheckLog *log, const TestFormat *fmt, const char *what,
+                         const uint64_t ops[3], int nops, int rm,
+                         uint64_t want, unsigned want_flags,
+                         uint64_t got, unsigned got_flags)
+{
+    log->cases++;
+    if (!results_agree(fmt, want, got) || want_flags != got_flags) {
+        report_mismatch(log, fmt, what, ops, nops, rm, want, want_flags,
+                        got, got_flags);
+    }
 }
 
 static void finish_log(const CheckLog *log)
@@ -1123,16 +1132,11 @@ static void test_to_int(void **state)
             uint64_t want = ref_to_int(t, op[0], rm, &want_flags);
             uint64_t got = soft_to_int(t, op[0], rm, &st);
 
-            /* Integers are never NaNs: compare as f64 bits would be wrong. */
+            /* Integer results: compare bits, no NaN rule. */
             log.cases++;
             if (got != want || st.flags != want_flags) {
-                if (++log.failures <= MAX_REPORTED_FAILURES) {
-                    print_message("# %s_%s(%#llx) %s: want %#llx flags %#x, "
-                                  "got %#llx flags %#x\n", t->fmt->name, what,
-                                  (unsigned long long)op[0], rm_names[rm],
-                                  (unsigned long long)want, want_flags,
-                                  (unsigned long long)got, st.flags);
-                }
+                report_mismatch(&log, t->fmt, what, op, 1, rm, want, want_flags,
+                                got, st.flags);
             }
         }
     }
@@ -1687,6 +1691,55 @@ static void test_nan_propagation(void **state)
     assert_int_equal(f32_max(0x7fc00042, 0xffc00043, &st), F32_DEFAULT_NAN);
 }
 
+/*
+ * The same over random operands: with default_nan off, every operation
+ * returns its first NaN operand (a, then b, then c), quieted, with sign and
+ * payload, and raises invalid for signaling ones (or for inf * 0).
+ */
+static void test_nan_propagation_random(void **state)
+{
+    CheckLog log = { .test = "nan_propagation" };
+    TestRng rng = { 0x9a4ba70e };
+    unsigned long count = scaled_count(100000);
+
+    for (unsigned long i = 0; i < count; i++) {
+        const TestFormat *fmt = rng_below(&rng, 2) ? &test_f64 : &test_f32;
+        TestOp op = (TestOp)rng_below(&rng, OP_FNMADD + 1);
+        int nops = op_operand_count(op);
+        uint64_t quiet = 1ull << (fmt->frac_bits - 1);
+        FloatStatus st = { .rounding_mode = (uint8_t)rng_below(&rng, 5) };
+        uint64_t ops[3], want = 0, got;
+        unsigned want_flags;
+        bool any_snan = false;
+
+        gen_operands(&rng, fmt, op, ops);
+        ops[rng_below(&rng, (uint64_t)nops)] = gen_special(&rng, fmt) | quiet |
+                                                ((uint64_t)fmt_exp_max(fmt) << fmt->frac_bits);
+        for (int k = 0; k < nops; k++) {
+            if (fmt_is_nan(fmt, ops[k]) && rng_below(&rng, 2)) {
+                ops[k] &= ~quiet;                  /* make it signaling */
+                ops[k] |= fmt_is_nan(fmt, ops[k]) ? 0 : 1;
+            }
+        }
+        for (int k = nops - 1; k >= 0; k--) {
+            if (fmt_is_nan(fmt, ops[k])) {
+                want = ops[k] | quiet;
+                any_snan |= fmt_is_snan(fmt, ops[k]);
+            }
+        }
+        want_flags = riscv_flags_from_host(op, fmt, ops,
+                                           any_snan ? FLOAT_FLAG_INVALID : 0);
+        got = soft_op(op, fmt, ops, &st);
+        /* Compare bits exactly: this NaN is not the canonical one. */
+        log.cases++;
+        if (got != want || st.flags != want_flags) {
+            report_mismatch(&log, fmt, op_names[op], ops, nops, st.rounding_mode,
+                            want, want_flags, got, st.flags);
+        }
+    }
+    finish_log(&log);
+}
+
 static void test_min_max_cases(void **state)
 {
     FloatStatus st = { .default_nan = true };
@@ -1811,6 +1864,7 @@ int main(void)
         cmocka_unit_test(test_narrowing_cases),
         cmocka_unit_test(test_flags_accrue),
         cmocka_unit_test(test_nan_propagation),
+        cmocka_unit_test(test_nan_propagation_random),
         ARITH("f32_add", OP_ADD, &test_f32, 500000),
         ARITH("f32_sub", OP_SUB, &test_f32, 150000),
         ARITH("f32_mul", OP_MUL, &test_f32, 500000),
