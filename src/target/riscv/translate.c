@@ -24,6 +24,7 @@
  */
 #include "target/riscv/translate-internal.h"
 #include "target/riscv/riscv-decode.h"
+#include "target/riscv/disas.h"
 #include "util/log.h"
 
 /* --- registers --- */
@@ -319,12 +320,15 @@ static void riscv_tr_disas_log(const DisasContextBase *db, CPUState *cs,
 
     for (uint64_t pc = db->pc_first; pc < db->pc_next;) {
         uint32_t insn = translator_lduw(base, pc);
-        unsigned len = (insn & 3) == 3 ? 4 : 2;
+        unsigned len = riscv_insn_length(insn);
+        char buf[128];
 
         if (len == 4) {
             insn |= (uint32_t)translator_lduw(base, pc + 2) << 16;
         }
-        fprintf(log->file, "0x%016" PRIx64 ":  %0*x\n", pc, len * 2, insn);
+        riscv_disas_insn(pc, insn, buf, sizeof(buf));
+        fprintf(log->file, "0x%016" PRIx64 ":  %0*x  %s\n", pc, len * 2,
+                insn, buf);
         pc += len;
     }
 }
