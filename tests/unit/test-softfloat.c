@@ -45,6 +45,18 @@
 
 #include "fpu/softfloat.h"
 
+/* IEEE binary128, in which every tie is exact (see wide_op). */
+#if defined(__SIZEOF_FLOAT128__)
+typedef __float128 Quad;
+#else
+#include <float.h>
+#if LDBL_MANT_DIG == 113
+typedef long double Quad;
+#else
+#error "test-softfloat needs an IEEE binary128 type"
+#endif
+#endif
+
 #define ALL_FLAGS (FLOAT_FLAG_INEXACT | FLOAT_FLAG_UNDERFLOW | \
                    FLOAT_FLAG_OVERFLOW | FLOAT_FLAG_DIVBYZERO | \
                    FLOAT_FLAG_INVALID)
@@ -149,9 +161,9 @@ static double fmt_to_double(const TestFormat *fmt, uint64_t bits)
     return fmt->is_f64 ? host_f64(bits) : (double)host_f32(bits);
 }
 
-static __float128 fmt_to_quad(const TestFormat *fmt, uint64_t bits)
+static Quad fmt_to_quad(const TestFormat *fmt, uint64_t bits)
 {
-    return (__float128)fmt_to_double(fmt, bits);
+    return (Quad)fmt_to_double(fmt, bits);
 }
 
 /* ---- host floating-point environment ---- */
@@ -460,7 +472,7 @@ static uint64_t gen_boundary_operand(TestRng *rng, const TestFormat *fmt,
 {
     int emin = 1 - fmt_bias(fmt);
     double a_value = fmt_to_double(fmt, a);
-    __float128 target, b;
+    Quad target, b;
     uint64_t bits;
 
     switch (rng_below(rng, 3)) {
@@ -692,11 +704,11 @@ static uint64_t host_op(TestOp op, const TestFormat *fmt, const uint64_t ops[3],
  * Exactness is all the RMM reference needs: a tie has at most
  * precision + 1 significant bits, which binary128 always holds.
  */
-static __float128 wide_op(TestOp op, const TestFormat *fmt, const uint64_t ops[3],
+static Quad wide_op(TestOp op, const TestFormat *fmt, const uint64_t ops[3],
                           bool *exact)
 {
     uint64_t host_ops[3] = { ops[0], ops[1], ops[2] };
-    volatile __float128 a, b, c, r;
+    volatile Quad a, b, c, r;
 
     if (op_is_fma(op)) {
         fma_host_operands(op, fmt, ops, host_ops);
@@ -863,10 +875,10 @@ static uint64_t step_toward(const TestFormat *fmt, uint64_t bits, bool downward)
  * The RMM result given the RNE result @rne and the exact value @exact: the
  * same, unless @exact is a midpoint and RNE went toward zero.
  */
-static uint64_t rmm_from_rne(const TestFormat *fmt, uint64_t rne, __float128 exact)
+static uint64_t rmm_from_rne(const TestFormat *fmt, uint64_t rne, Quad exact)
 {
-    __float128 r = fmt_to_quad(fmt, rne);
-    __float128 diff = exact - r;          /* exact (Sterbenz) */
+    Quad r = fmt_to_quad(fmt, rne);
+    Quad diff = exact - r;          /* exact (Sterbenz) */
     uint64_t neighbour;
 
     if (diff == 0 || fmt_is_nan(fmt, rne) || fmt_is_inf(fmt, rne)) {
@@ -896,7 +908,7 @@ static void test_arith_rmm(void **state)
                            .default_nan = true };
         uint64_t ops[3], want, got;
         unsigned want_flags;
-        __float128 exact;
+        Quad exact;
         bool is_exact;
 
         gen_operands(&rng, t->fmt, t->op, ops);
@@ -977,7 +989,7 @@ static void test_convert_formats(void **state)
                 want = host_f32_bits(out);
                 got = f64_to_f32(op[0], &st);
                 if (rmm) {
-                    want = rmm_from_rne(to, want, (__float128)host_f64(op[0]));
+                    want = rmm_from_rne(to, want, (Quad)host_f64(op[0]));
                 }
             } else {
                 volatile float in;
@@ -1189,12 +1201,12 @@ static uint64_t host_from_int(const FromIntTest *t, uint64_t v, unsigned *flags)
     return host_f32_bits(f);
 }
 
-static __float128 int_to_quad(const FromIntTest *t, uint64_t v)
+static Quad int_to_quad(const FromIntTest *t, uint64_t v)
 {
     if (t->width == 32) {
-        return t->is_signed ? (__float128)(int32_t)v : (__float128)(uint32_t)v;
+        return t->is_signed ? (Quad)(int32_t)v : (Quad)(uint32_t)v;
     }
-    return t->is_signed ? (__float128)(int64_t)v : (__float128)v;
+    return t->is_signed ? (Quad)(int64_t)v : (Quad)v;
 }
 
 /* Integers of every length; many have precision + 1 bits (ties). */
