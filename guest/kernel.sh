@@ -41,7 +41,7 @@ build_kernel() {
     check_fragment kernel "$FRAGMENT" "$obj/.config"
 
     log "kernel: compiling with -j$JOBS (a progress line every $PROGRESS_EVERY files;" \
-        "about 8 minutes on 2 idle cores)"
+        "8 to 15 minutes on 2 cores)"
     # The debug info names sources as /usr/src/linux-source-6.1/..., where
     # `tar xf $KSRC_TAR -C /usr/src` puts them for gdb, instead of this
     # temporary build directory.  That and the KBUILD_BUILD_* values keep

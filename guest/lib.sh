@@ -44,11 +44,23 @@ pkg_version() {
 # It comes from the binary package lists, so it is known without deb-src
 # entries and names exactly what `apt-get source NAME=VERSION` fetches.
 source_version() {
-    local info src ver
+    local info src ver stamp memo
+    # apt-cache takes 1-4 s here (these machines keep no binary package cache
+    # and gzip the lists), on every build.sh run; so remember the answer for
+    # as long as the package lists stay the same.
+    stamp=$(ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null | key_of)
+    memo=$CACHE_ROOT/.apt-source-$1-$stamp
+    if [ -s "$memo" ]; then
+        cat "$memo"
+        return
+    fi
     info=$(apt-cache show --no-all-versions "$1" 2>/dev/null) \
         || die "apt does not know package $1 (run apt-get update / guest/deps.sh)"
     src=$(printf '%s\n' "$info" | sed -n 's/^Source: [^ ]* (\(.*\))$/\1/p' | head -1)
     ver=$(printf '%s\n' "$info" | sed -n 's/^Version: //p' | head -1)
+    mkdir -p "$CACHE_ROOT"
+    printf '%s\n' "${src:-$ver}" > "$memo.$$"
+    mv "$memo.$$" "$memo"
     printf '%s\n' "${src:-$ver}"
 }
 
@@ -159,6 +171,9 @@ run_make_quiet() {
                         n=$((n + 1))
                         [ $((n % PROGRESS_EVERY)) = 0 ] &&
                             log "$label: $n files compiled ($(elapsed "$t0"))" ;;
+                    # The kernel's final links take minutes with debug info.
+                    "  LD "*vmlinux*)
+                        log "$label: linking ${line##* } ($(elapsed "$t0"))" ;;
                 esac
             done
             log "$label: $n files compiled in total"
