@@ -463,3 +463,14 @@ c_start:
     .insn 0x0001
     .insn 0x8502
     .insn 0x9002
+    .insn 0x0015
+    .insn 0x0501
+    .insn 0x902a
+    .insn 0x802a
+    .insn 0x0502
+    .insn 0x8001
+    .insn 0x8401
+    .insn 0x4011
+    .insn 0x4001
+    .insn 0x701d
+    .insn 0x101e

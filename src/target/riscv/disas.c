@@ -89,6 +89,7 @@ out_printf(DisasOut *out, const char *fmt, ...)
 enum {
     ALIAS_END,      /* end of the condition list */
     ALIAS_EQ,       /* field == value */
+    ALIAS_NE,       /* field != value */
     ALIAS_SAME,     /* field == other field */
 };
 
@@ -100,15 +101,18 @@ typedef struct AliasCond {
 } AliasCond;
 
 typedef struct RISCVDisasAlias {
-    uint16_t trans;         /* RISCV_TRANS_* the alias applies to */
+    uint16_t trans;         /* RISCV_TRANS_* the alias applies to ... */
+    int16_t pattern;        /* ... or, if >= 0, only this RISCV_PAT_* */
     AliasCond cond[3];      /* all must hold */
     const char *mnemonic;
     const char *asm_tpl;    /* NULL: the pattern's own template */
 } RISCVDisasAlias;
 
 #define EQ(m, v)    { ALIAS_EQ, offsetof(DisasFields, m), 0, (v) }
+#define NE(m, v)    { ALIAS_NE, offsetof(DisasFields, m), 0, (v) }
 #define SAME(m, n)  { ALIAS_SAME, offsetof(DisasFields, m), offsetof(DisasFields, n), 0 }
-#define T(name)     RISCV_TRANS_##name
+#define T(name)     RISCV_TRANS_##name, -1
+#define P(name)     RISCV_TRANS_COUNT, RISCV_PAT_##name
 
 /* CSR numbers with objdump pseudo-instructions (Unprivileged ISA Ch. 25). */
 #define CSR_FFLAGS  0x001
@@ -120,6 +124,20 @@ typedef struct RISCVDisasAlias {
 
 /* First matching row wins; rows without conditions rename the mnemonic. */
 static const RISCVDisasAlias riscv_disas_aliases[] = {
+    /*
+     * RVC HINTs (Unprivileged ISA §16.7): objdump prints these under their
+     * compressed names, not as the expansion.
+     */
+    { P(C_ADDI),  { EQ(rd, 0), NE(imm, 0) },    "c.nop", "{imm}" },
+    { P(C_ADDI),  { NE(rd, 0), EQ(imm, 0) },    "add", "{rd},{rs1},{imm}" },
+    { P(C_LI),    { EQ(rd, 0) },                "c.li", "{rd},{imm}" },
+    { P(C_LUI),   { EQ(rd, 0) },                "c.lui", "{rd},{imm:hi}" },
+    { P(C_MV),    { EQ(rd, 0) },                "c.mv", "{rd},{rs1}" },
+    { P(C_ADD),   { EQ(rd, 0) },                "c.add", "{rd},{rs2}" },
+    { P(C_SLLI),  { EQ(shamt, 0) },             "c.slli64", "{rd}" },
+    { P(C_SLLI),  { EQ(rd, 0) },                "c.slli", "{rd},{shamt:x}" },
+    { P(C_SRLI),  { EQ(shamt, 0) },             "c.srli64", "{rd}" },
+    { P(C_SRAI),  { EQ(shamt, 0) },             "c.srai64", "{rd}" },
     /* integer register-immediate: objdump names them like the OP forms */
     { T(ADDI),  { EQ(rd, 0), EQ(rs1, 0), EQ(imm, 0) }, "nop", "" },
     { T(ADDI),  { EQ(rs1, 0) },                 "li", "{rd},{imm}" },
@@ -227,6 +245,11 @@ static bool alias_matches(const RISCVDisasAlias *a, const DisasFields *f)
                 return false;
             }
             break;
+        case ALIAS_NE:
+            if (field_at(f, c->field) == c->value) {
+                return false;
+            }
+            break;
         case ALIAS_SAME:
             if (field_at(f, c->field) != field_at(f, c->other)) {
                 return false;
@@ -237,12 +260,15 @@ static bool alias_matches(const RISCVDisasAlias *a, const DisasFields *f)
     return true;
 }
 
-static const RISCVDisasAlias *find_alias(unsigned trans, const DisasFields *f)
+static const RISCVDisasAlias *find_alias(int id, const DisasFields *f)
 {
+    unsigned trans = riscv_decode_patterns[id].trans;
+
     for (size_t i = 0; i < sizeof(riscv_disas_aliases) / sizeof(riscv_disas_aliases[0]); i++) {
         const RISCVDisasAlias *a = &riscv_disas_aliases[i];
+        bool mine = a->pattern >= 0 ? a->pattern == id : a->trans == trans;
 
-        if (a->trans == trans && alias_matches(a, f)) {
+        if (mine && alias_matches(a, f)) {
             return a;
         }
     }
@@ -418,7 +444,7 @@ unsigned riscv_disas_insn(uint64_t pc, uint32_t insn, char *buf, size_t size)
         return len;
     }
     info = &riscv_decode_patterns[id];
-    alias = find_alias(info->trans, &f);
+    alias = find_alias(id, &f);
     if (alias) {
         out_printf(&out, "%s", alias->mnemonic);
         tpl = alias->asm_tpl ? alias->asm_tpl : info->asm_tpl;
