@@ -7,8 +7,9 @@
 # the guest is powered off; "total" is the time until the emulator exited.
 #
 # Usage: bench/boot.sh [-n RUNS] [-s SMP] [-t TIMEOUT] [-q QEMU] [-v VIREO]
+#                      [-g GUEST_DIR]
 #   defaults: 3 runs, -smp 1, 300 s timeout, qemu-system-riscv64,
-#             build/vireo-system-riscv64
+#             build/vireo-system-riscv64, the guest from guest/build.sh
 # Run by hand; never part of `make check`.
 set -euo pipefail
 
@@ -16,19 +17,21 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=3 smp=1 timeout=300
 qemu=qemu-system-riscv64
 vireo=$root/build/vireo-system-riscv64
+guest=
 
-while getopts n:s:t:q:v:h opt; do
+while getopts n:s:t:q:v:g:h opt; do
     case $opt in
         n) runs=$OPTARG ;;
         s) smp=$OPTARG ;;
         t) timeout=$OPTARG ;;
         q) qemu=$OPTARG ;;
         v) vireo=$OPTARG ;;
+        g) guest=$OPTARG ;;
         *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 
-guest=$("$root/guest/build.sh" --print-dir </dev/null | tail -1)
+[ -n "$guest" ] || guest=$("$root/guest/build.sh" --print-dir </dev/null | tail -1)
 
 # One boot: prints "<seconds to prompt> <seconds to exit>", or "FAIL <why>".
 # pexpect gives the emulator a terminal, as a user at a console would.
@@ -58,7 +61,8 @@ except pexpect.TIMEOUT:
     print(f"FAIL no shell prompt within {timeout:.0f} s")
 except pexpect.EOF:
     tail = " ".join((p.before or "").split()[-12:])
-    print(f"FAIL emulator exited early: ...{tail}")
+    p.close()
+    print(f"FAIL emulator exited early (status {p.exitstatus}): {tail}")
 except Exception as e:
     print(f"FAIL {e}")
 finally:
