@@ -265,6 +265,11 @@ class Parser:
                 g = stack.pop()
                 if not g.members:
                     raise DecodeError(g.where, "empty group")
+                pats = list(g.patterns())
+                for p in pats:
+                    if p.width != pats[0].width:
+                        raise DecodeError(p.where, "%d-bit pattern '%s' in a group of "
+                                          "%d-bit patterns" % (p.width, p.name, pats[0].width))
             elif t[0] == "%":
                 self.parse_field(toks, where)
             elif t[0] == "&":
