@@ -150,7 +150,6 @@ class Shape:
         self.assigns = {}       # member -> Field or int
         self.asm = None
         self.suffix = None
-        self.bits_text = ""
 
 
 class Pattern(Shape):
@@ -362,7 +361,6 @@ class Parser:
                 "format" if is_format else "pattern", name, len(bits),
                 " or ".join(str(w) for w in WIDTHS)))
         s.width = len(bits)
-        s.bits_text = bits
         own_mask = own_match = 0
         for c in bits:
             own_mask <<= 1
@@ -536,10 +534,9 @@ def check_template(tpl, pat, where):
                               % (name, printer, printer))
 
 
-def check_overlaps(patterns):
+def check_overlaps(pats):
     """No two patterns may overlap unless their innermost common group is a
     { } group."""
-    pats = [p for p in patterns]
     for i, a in enumerate(pats):
         for b in pats[i + 1:]:
             if a.width != b.width:
@@ -921,7 +918,7 @@ def main(argv):
     try:
         for f in args.files:
             parser.parse_file(f)
-        check_overlaps([p for p in parser.patterns])
+        check_overlaps(parser.patterns)
         gen = Gen(parser, args.prefix, args.ctx_header, args.funcs_header)
         h = gen.header()
         c = gen.decode_c()
