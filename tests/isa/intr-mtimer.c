@@ -9,8 +9,7 @@
 static long wait_in_lower(long arg)
 {
     (void)arg;
-    for (long i = 0; i < 50000000 && !vireo_mtrap.count; i++)
-        barrier();
+    wait_count(&vireo_mtrap, 1);   /* the CLINT is reachable from S/U */
     return (long)vireo_mtrap.count;
 }
 

@@ -19,8 +19,7 @@ static long s_wait(long arg)
     (void)arg;
     csr_set(sie, MIP_STIP);
     csr_set(sstatus, MSTATUS_SIE);
-    for (long i = 0; i < 2000000 && !vireo_strap.count; i++)
-        barrier();
+    wait_count(&vireo_strap, 1);
     csr_clear(sstatus, MSTATUS_SIE);
     return (long)vireo_strap.count;
 }

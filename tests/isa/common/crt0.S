@@ -47,6 +47,8 @@
 _start:
 	csrr t0, mhartid
 	bnez t0, .Lpark
+	la t1, vireo_boot_a0
+	sd a0, 0(t1)
 	la sp, vireo_stack_top
 	la t0, vireo_mtrap_stack_top
 	csrw mscratch, t0
@@ -305,6 +307,10 @@ vireo_run_exit:
 	.globl vireo_run_ctx
 vireo_run_ctx:
 	.zero 16*REGBYTES
+	/* a0 as the hart received it at _start (the hart id, by contract) */
+	.globl vireo_boot_a0
+vireo_boot_a0:
+	.dword -1
 
 /*
  * HTIF mailboxes.  QEMU finds them by symbol name and wants `tohost` to be

@@ -9,11 +9,12 @@
  *   - MMU_PERM: R/W/X/U permission faults, SUM, MXR, reserved encodings
  *     (W without R, non-leaf at level 0, misaligned superpage, PBMT bits
  *     without Svpbmt), invalid PTEs, with mtval = the virtual address;
+ *   - MMU_DELEG: page faults delegated to S (scause, stval, sepc);
  *   - MMU_AD: hardware setting of A and D (priv spec v1.12 §4.3.1 lets an
  *     implementation either fault or update them; QEMU 7.2 updates them,
  *     and so does Vireo: this tests that choice), no update on faults,
  *     non-leaf PTEs left alone, and sfence.vma making a remap visible.
- * Faults are taken to M-mode (nothing is delegated) and recorded there.
+ * Except in MMU_DELEG, faults are taken to M-mode and recorded there.
  */
 #ifndef LEVELS
 #error "define LEVELS"
@@ -55,7 +56,7 @@ static void setup_data(void)
 }
 
 /* A load that may fault: returns the value or ~0 when a trap was taken. */
-static unsigned long try_load(unsigned long va)
+static __attribute__((unused)) unsigned long try_load(unsigned long va)
 {
     unsigned long v;
     trap_arm(&vireo_mtrap);
@@ -64,7 +65,7 @@ static unsigned long try_load(unsigned long va)
     return vireo_mtrap.count ? ~0UL : v;
 }
 
-static int try_store(unsigned long va, unsigned long v)
+static __attribute__((unused)) int try_store(unsigned long va, unsigned long v)
 {
     trap_arm(&vireo_mtrap);
     store64(va, v);
@@ -72,7 +73,7 @@ static int try_store(unsigned long va, unsigned long v)
     return vireo_mtrap.count == 0;
 }
 
-static int try_fetch(unsigned long va)
+static __attribute__((unused)) int try_fetch(unsigned long va)
 {
     trap_arm(&vireo_mtrap);
     ((void (*)(void))va)();
@@ -81,14 +82,14 @@ static int try_fetch(unsigned long va)
 }
 
 /* `li a0, 42; ret` at the start of code_page. */
-static void setup_code(void)
+static __attribute__((unused)) void setup_code(void)
 {
     code_page[0] = (42 << 20) | 0x513;  /* addi a0, zero, 42 */
     code_page[1] = 0x00008067;          /* ret */
     asm volatile("fence.i" ::: "memory");
 }
 
-static long call_code(unsigned long va)
+static __attribute__((unused)) long call_code(unsigned long va)
 {
     return ((long (*)(void))va)();
 }
@@ -360,3 +361,65 @@ int main(void)
     return 0;
 }
 #endif /* MMU_AD */
+
+#ifdef MMU_DELEG
+#define VA_D_RO  (VA_4K + 0x0000)
+#define VA_D_INV (VA_4K + 0x1000)
+#define VA_D_NX  (VA_4K + 0x2000)
+
+static long s_deleg(long arg)
+{
+    (void)arg;
+    unsigned long v = 0x33;
+    trap_arm(&vireo_strap);
+    trap_arm(&vireo_mtrap);
+    asm volatile("ld %0, 0(%1)" : "+r"(v) : "r"(VA_D_INV) : "memory");
+    CHECK_EQ(10, vireo_strap.count, 1);
+    CHECK_EQ(11, vireo_strap.cause, CAUSE_LOAD_PAGE_FAULT);
+    CHECK_EQ(12, vireo_strap.tval, VA_D_INV);
+    CHECK_EQ(13, v, 0x33);
+    CHECK_EQ(14, vireo_strap.status & MSTATUS_SPP, MSTATUS_SPP);
+    trap_arm(&vireo_strap);
+    store64(VA_D_RO + 16, 1);
+    CHECK_EQ(15, vireo_strap.cause, CAUSE_STORE_PAGE_FAULT);
+    CHECK_EQ(16, vireo_strap.tval, VA_D_RO + 16);
+    trap_arm(&vireo_strap);
+    ((void (*)(void))VA_D_NX)();
+    CHECK_EQ(17, vireo_strap.cause, CAUSE_FETCH_PAGE_FAULT);
+    CHECK_EQ(18, vireo_strap.tval, VA_D_NX);
+    CHECK_EQ(19, vireo_strap.epc, VA_D_NX);
+    CHECK_EQ(20, vireo_mtrap.count, 0);
+    trap_disarm(&vireo_strap);
+    trap_disarm(&vireo_mtrap);
+    return 1;
+}
+
+int main(void)
+{
+    setup_data();
+    pt_init(LEVELS);
+    pt_map_identity(0);
+    pt_map(VA_D_RO, (unsigned long)page_a, 0, PTE_RO);
+    pt_map(VA_D_INV, (unsigned long)page_a, 0, 0);
+    pt_map(VA_D_NX, (unsigned long)page_a, 0, PTE_RW);
+    mmu_on();
+    csr_write(medeleg, (1UL << CAUSE_FETCH_PAGE_FAULT) | (1UL << CAUSE_LOAD_PAGE_FAULT) |
+                       (1UL << CAUSE_STORE_PAGE_FAULT));
+    CHECK_EQ(1, vireo_run(PRV_S, s_deleg, 0), 1);
+    /* M-mode accesses (MPRV) still fault to M: delegation never lowers */
+    trap_arm(&vireo_mtrap);
+    trap_arm(&vireo_strap);
+    csr_clear(mstatus, MSTATUS_MPP);
+    csr_set(mstatus, ((unsigned long)PRV_S << MSTATUS_MPP_SHIFT) | MSTATUS_MPRV);
+    (void)load64(VA_D_INV);
+    csr_clear(mstatus, MSTATUS_MPRV);
+    CHECK_EQ(2, vireo_mtrap.count, 1);
+    CHECK_EQ(3, vireo_mtrap.cause, CAUSE_LOAD_PAGE_FAULT);
+    CHECK_EQ(4, vireo_strap.count, 0);
+    trap_disarm(&vireo_mtrap);
+    trap_disarm(&vireo_strap);
+    csr_write(medeleg, 0);
+    mmu_off();
+    return 0;
+}
+#endif /* MMU_DELEG */

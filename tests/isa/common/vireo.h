@@ -51,6 +51,7 @@ typedef int (*vireo_hook_fn)(struct vireo_frame *f);
 extern struct vireo_trap_rec vireo_mtrap, vireo_strap;
 extern vireo_hook_fn vireo_mtrap_hook, vireo_strap_hook;
 extern volatile unsigned long vireo_testnum;
+extern unsigned long vireo_boot_a0;   /* a0 at _start */
 
 /* Trap entry points and stack tops (crt0.S), for tests that swap them. */
 extern char vireo_mtrap_entry[], vireo_strap_entry[];
