@@ -304,7 +304,8 @@ int main(void)
 #define VA_P3 (VA_4K + 0x2000)
 #define VA_C  (VA_4K + 0x3000)
 #define VA_UF (VA_4K + 0x4000)
-static volatile uint64_t *pte1, *pte2, *pte3, *ptec, *pteuf;
+#define VA_MEGA 0x40400000UL  /* a 2 MiB leaf with A = D = 0 */
+static volatile uint64_t *pte1, *pte2, *pte3, *ptec, *pteuf, *ptemega;
 
 static long s_ad(long arg)
 {
@@ -327,6 +328,11 @@ static long s_ad(long arg)
     CHECK_EQ(18, try_load(VA_UF), ~0UL);
     CHECK(19, !try_store(VA_UF, 1));
     CHECK_EQ(20, *pteuf & (PTE_A | PTE_D), 0);
+    /* superpage leaves get A and D the same way */
+    CHECK_EQ(26, load64(VA_MEGA + 0x1008), MAGIC_2M + 1);
+    CHECK_EQ(27, *ptemega & (PTE_A | PTE_D), PTE_A);
+    store64(VA_MEGA + 0x1010, 5);
+    CHECK_EQ(28, *ptemega & (PTE_A | PTE_D), PTE_A | PTE_D);
     /* non-leaf PTEs keep A = D = 0 */
     CHECK_EQ(21, pt_root[vpn(VA_P1, LEVELS - 1)] & (PTE_A | PTE_D | PTE_U), 0);
     /* sfence.vma makes a remap visible: point VA_P1 at page_b */
@@ -355,6 +361,7 @@ int main(void)
     pte3 = pt_map(VA_P3, (unsigned long)page_b, 0, PTE_V | PTE_R | PTE_W | PTE_A);
     ptec = pt_map(VA_C, (unsigned long)code_page, 0, PTE_V | PTE_X);
     pteuf = pt_map(VA_UF, (unsigned long)page_a, 0, PTE_V | PTE_R | PTE_W | PTE_U);
+    ptemega = pt_map(VA_MEGA, PA_2M, 1, PTE_V | PTE_R | PTE_W);
     mmu_on();
     CHECK_EQ(1, vireo_run(PRV_S, s_ad, 0), 1);
     mmu_off();

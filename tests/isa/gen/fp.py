@@ -316,8 +316,9 @@ def rounding_file(f):
               "every rounding mode, static in the instruction and dynamic via frm",
               ["Each operation is run with rm = rne/rtz/rdn/rup/rmm and again with",
                "rm = dyn after fsrm sets frm to the same mode; both must agree with",
-               "the model.  Ties (RNE vs RMM), signs (RDN vs RUP) and overflow to",
-               "infinity or the largest finite value are covered."])
+               "the model.  Ties (RNE vs RMM), signs (RDN vs RUP), overflow to",
+               "infinity or the largest finite value, sqrt, fused multiply-add and",
+               "integer-to-float conversion are covered."])
     from fractions import Fraction
     one = fm.round_to(f, Fraction(1), 0)[0]
     half_ulp = fm.round_to(f, Fraction(1, 2 ** f.p), 0)[0]       # 1 + this = tie
@@ -340,6 +341,29 @@ def rounding_file(f):
             fl.add("%s(%%d, f%s.%s, %s, %s, %d, %s, %s)   /* %s */" % (m2, op, P, RMS[rm], H(r), flags, H(a), H(b), what))
             fl.add("TFCASE_%s(%%d, f3, %s, %d, fsrmi %d; LF_%s(f1, %s); LF_%s(f2, %s); f%s.%s f3, f1, f2, dyn)   /* %s, frm=%s */" %
                    (P.upper(), H(r), flags, rm, P.upper(), H(a), P.upper(), H(b), op, P, what, RMS[rm]))
+    # sqrt, fused multiply-add and int->fp conversion, static and dynamic.
+    two = fm.round_to(f, Fraction(2), 0)[0]
+    third = fm.round_to(f, Fraction(1, 3), fm.RNE)[0]
+    big = (1 << (f.p + 1)) + 3          # needs rounding to p bits
+    m1 = 'TF_D1' if P == 'd' else 'TF_S1'
+    m3 = 'TF_D3' if P == 'd' else 'TF_S3'
+    mx = 'TF_XD' if P == 'd' else 'TF_XS'
+    for rm in range(5):
+        r, flags = fm.sqrt(f, two, rm)
+        fl.add("%s(%%d, fsqrt.%s, %s, %s, %d, %s)   /* sqrt(2) */" % (m1, P, RMS[rm], H(r), flags, H(two)))
+        fl.add("TFCASE_%s(%%d, f3, %s, %d, fsrmi %d; LF_%s(f1, %s); fsqrt.%s f3, f1, dyn)   /* sqrt(2), frm=%s */" %
+               (P.upper(), H(r), flags, rm, P.upper(), H(two), P, RMS[rm]))
+        r, flags = fm.fma(f, third, three, one | sb, rm)       # 1/3*3 - 1: tiny residue
+        fl.add("%s(%%d, fmadd.%s, %s, %s, %d, %s, %s, %s)   /* (1/3)*3 - 1 */" %
+               (m3, P, RMS[rm], H(r), flags, H(third), H(three), H(one | sb)))
+        r, flags = fm.fma(f, third, third | sb, one, rm, True, False)
+        fl.add("TFCASE_%s(%%d, f3, %s, %d, fsrmi %d; LF_%s(f1, %s); LF_%s(f2, %s); LF_%s(f4, %s); fnmsub.%s f3, f1, f2, f4, dyn)   /* frm=%s */" %
+               (P.upper(), H(r), flags, rm, P.upper(), H(third), P.upper(), H(third | sb), P.upper(), H(one), P, RMS[rm]))
+        for sign in (1, -1):
+            r, flags = fm.from_int(f, sign * big, rm)
+            fl.add("%s(%%d, fcvt.%s.l, %s, %s, %d, %s)   /* %d */" % (mx, P, RMS[rm], H(r), flags, H((sign * big) & ((1 << 64) - 1)), sign * big))
+            fl.add("TFCASE_%s(%%d, f3, %s, %d, fsrmi %d; li a1, %s; fcvt.%s.l f3, a1, dyn)   /* %d, frm=%s */" %
+                   (P.upper(), H(r), flags, rm, H((sign * big) & ((1 << 64) - 1)), P, sign * big, RMS[rm]))
     # Conversions also honour frm.
     for rm in range(5):
         v = fm.round_to(f, Fraction(-5, 2), 0)[0]
