@@ -4,7 +4,8 @@
  * entry decides, an access only partly inside the deciding region fails,
  * M-mode is checked only against locked entries, and a locked entry's
  * pmpcfg byte and pmpaddr ignore writes.  Denied accesses raise access
- * faults (load 5, store 7, fetch 1) with mtval = the address.
+ * faults (load 5, store 7, fetch 1) with mtval = the address.  On RV64
+ * the odd pmpcfg registers do not exist.
  * crt0.S keeps entry 15 as a catch-all RWX region.
  */
 #include "vireo.h"
@@ -158,5 +159,13 @@ int main(void)
     pmpcfg_byte(5, PMP_A_NA4 | PMP_R);
     CHECK_EQ(31, pmpcfg_get(5), PMP_A_NA4 | PMP_R);
     pmpcfg_byte(5, 0);
+    /* RV64 has only the even pmpcfg registers: pmpcfg1/3 are illegal */
+    trap_arm(&vireo_mtrap);
+    (void)csr_read(pmpcfg1);
+    CHECK_EQ(32, vireo_mtrap.cause, CAUSE_ILLEGAL_INSTRUCTION);
+    trap_arm(&vireo_mtrap);
+    csr_write(pmpcfg3, 0);
+    CHECK_EQ(33, vireo_mtrap.cause, CAUSE_ILLEGAL_INSTRUCTION);
+    trap_disarm(&vireo_mtrap);
     return 0;
 }
