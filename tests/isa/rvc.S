@@ -4,7 +4,8 @@
  * form: loads/stores (incl. c.fld/c.fsd/c.fldsp/c.fsdsp), stack-pointer
  * forms, immediates with their sign/zero extension and scaling, c.addiw's
  * 32-bit wrap, control transfer (c.j, c.jr, c.jalr link = pc + 2, c.beqz,
- * c.bnez), c.ebreak, and the all-zero halfword being illegal.
+ * c.bnez), c.ebreak, HINTs (rd = x0) as no-ops, and the all-zero
+ * halfword and reserved immediates being illegal.
  */
 #include "test.h"
 
@@ -96,6 +97,9 @@ TEST_BEGIN
     TCASE(52, a0, CAUSE_ILLEGAL_INSTRUCTION, .half 0x6501; TRAP_FIELD(a0, TREC_CAUSE))
     TCASE(55, a0, 0x6501, TRAP_FIELD(a0, TREC_TVAL))
     TRAP_DISARM
+    /* HINT encodings (rd = x0) execute as no-ops: c.addi x0, 1; c.li x0, 1;
+     * c.lui x0, 1; c.mv x0, a1; c.add x0, a1 (spec §16.7 Table 16.7) */
+    TCASE(56, a0, 0x77, li a0, 0x77; li a1, 5; .half 0x0005; .half 0x4005; .half 0x6005; .half 0x802e; .half 0x902e)
     /* mixing 16- and 32-bit instructions at 2-byte alignment */
     TCASE(53, a0, 6, c.li a0, 1; addi a0, a0, 2; c.addi a0, 3)
 TEST_PASS

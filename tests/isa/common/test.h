@@ -35,6 +35,7 @@ main:
 /* Record the description of case n and reserve its number. */
 #define TDESC(n, text)                                                        \
     .equiv .Lvireo_test_##n, 1;                                               \
+    .if (n) > 254 || (n) < 1; .error "case numbers must be 1..254"; .endif;   \
     .pushsection .vireo.tests, "", @progbits;                                 \
     .ascii #n, "\t", text, "\n";                                              \
     .popsection
