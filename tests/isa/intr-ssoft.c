@@ -2,7 +2,8 @@
  * intr-ssoft.c — supervisor software interrupt (priv spec v1.12 §3.1.9,
  * §4.1.3): mip.SSIP is writable by M (and by S through sip when
  * delegated); undelegated it traps to M (cause interrupt | 1), delegated
- * to S, where it is taken in S only with sstatus.SIE = 1 and in U always.
+ * to S, where it is taken in S only with sstatus.SIE = 1, in U always, and
+ * never while the hart is in M.
  */
 #include "intr.h"
 
@@ -55,6 +56,19 @@ int main(void)
     CHECK_EQ(5, vireo_mtrap.cause, CAUSE_INTERRUPT | IRQ_S_SOFT);
     csr_clear(mip, MIP_SSIP);
     csr_write(mie, 0);
+    trap_disarm(&vireo_mtrap);
+    /* delegated: never taken while in M, whatever SIE/MIE say */
+    csr_write(mideleg, MIP_SSIP);
+    trap_arm(&vireo_strap);
+    trap_arm(&vireo_mtrap);
+    csr_write(mie, MIP_SSIP);
+    csr_set(mstatus, MSTATUS_SIE | MSTATUS_MIE);
+    csr_set(mip, MIP_SSIP);
+    for (volatile int i = 0; i < 10000; i++)
+        ;
+    csr_clear(mstatus, MSTATUS_SIE | MSTATUS_MIE);
+    CHECK_EQ(15, vireo_strap.count + vireo_mtrap.count, 0);
+    csr_clear(mip, MIP_SSIP);
     trap_disarm(&vireo_mtrap);
     /* delegated, in S with SIE = 0: stays pending */
     csr_write(mideleg, MIP_SSIP);
