@@ -94,6 +94,11 @@ void riscv_cpu_restore_state_to_opc(CPUState *cs,
 
 extern const TCGCPUOps riscv_tcg_ops;
 
+/* translate.c: the frontend's TCGCPUOps.tcg_init and translate_code. */
+void *riscv_tcg_init(TCGContext *s);
+void riscv_translate_code(CPUState *cs, TCGContext *s, TranslationBlock *tb,
+                          int max_insns);
+
 /* --- mmu.c: Sv39/Sv48/Sv57 translation (§4.3-4.5) --- */
 
 bool riscv_cpu_tlb_fill(CPUState *cs, uint64_t vaddr, unsigned size,

@@ -14,10 +14,6 @@
 #include "util/error.h"
 #include "util/opts.h"
 
-void *riscv_tcg_init(TCGContext *s);
-void riscv_translate_code(CPUState *cs, TCGContext *s, TranslationBlock *tb,
-                          int max_insns);
-
 #define CFG(f) offsetof(RISCVCPU, cfg.f)
 #define EXT_PROP(n, f, d, h) \
     { .name = (n), .type = PROP_BOOL, .offset = CFG(f), .def.u = (d), .help = (h) }

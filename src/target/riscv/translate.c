@@ -343,9 +343,6 @@ static const TranslatorOps riscv_tr_ops = {
 };
 
 void riscv_translate_code(CPUState *cs, TCGContext *s, TranslationBlock *tb,
-                          int max_insns);
-
-void riscv_translate_code(CPUState *cs, TCGContext *s, TranslationBlock *tb,
                           int max_insns)
 {
     DisasContext ctx = { 0 };
@@ -368,8 +365,6 @@ static const char *const fpr_names[32] = {
     "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
     "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 };
-
-void *riscv_tcg_init(TCGContext *s);
 
 void *riscv_tcg_init(TCGContext *s)
 {
