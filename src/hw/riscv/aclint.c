@@ -174,6 +174,7 @@ static void aclint_write(void *opaque, uint64_t addr, uint64_t val,
                          __ATOMIC_RELAXED);
         for (unsigned h = 0; h < s->num_harts; h++) {
             aclint_update_timer(s, h);
+            riscv_cpu_time_changed(aclint_cpu(s, h));
         }
     }
 }

@@ -162,6 +162,9 @@ void riscv_cpu_set_rdtime(RISCVCPU *cpu, RISCVRdtimeFn *fn, void *opaque,
  */
 void riscv_cpu_update_mip(RISCVCPU *cpu, uint64_t mask, uint64_t value);
 
+/* The time source jumped (mtime was written): re-evaluate stimecmp. */
+void riscv_cpu_time_changed(RISCVCPU *cpu);
+
 /* The current value of the time CSR (0 without a time source). */
 uint64_t riscv_cpu_read_time(RISCVCPU *cpu);
 

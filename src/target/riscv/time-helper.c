@@ -39,6 +39,11 @@ uint64_t riscv_cpu_read_time(RISCVCPU *cpu)
                                      cpu_clock_ns(&cpu->parent)) : 0;
 }
 
+void riscv_cpu_time_changed(RISCVCPU *cpu)
+{
+    riscv_timer_update_stimecmp(cpu);
+}
+
 /* Main loop, BQL held: the virtual clock reached the deadline. */
 static void riscv_stimer_cb(void *opaque)
 {
