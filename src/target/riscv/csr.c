@@ -21,46 +21,46 @@
 
 /* --- predicates --- */
 
-static bool pred_fs(RISCVCPU *cpu, int csrno)
+static bool pred_fs(RISCVCPU *cpu, int csrno, int priv)
 {
     return cpu->cfg.ext_f && riscv_cpu_fp_enabled(cpu);
 }
 
 /* cycle/time/instret/hpmcounterN: gated by mcounteren and scounteren. */
-static bool pred_ctr(RISCVCPU *cpu, int csrno)
+static bool pred_ctr(RISCVCPU *cpu, int csrno, int priv)
 {
     uint32_t bit = 1u << (csrno & 0x1f);
 
     if (csrno == CSR_TIME && !cpu->rdtime) {
         return false;
     }
-    if (cpu->priv < PRV_M && !(cpu->mcounteren & bit)) {
+    if (priv < PRV_M && !(cpu->mcounteren & bit)) {
         return false;
     }
-    if (cpu->priv < PRV_S && !(cpu->scounteren & bit)) {
+    if (priv < PRV_S && !(cpu->scounteren & bit)) {
         return false;
     }
     return true;
 }
 
-static bool pred_pmp(RISCVCPU *cpu, int csrno)
+static bool pred_pmp(RISCVCPU *cpu, int csrno, int priv)
 {
     return cpu->cfg.pmp;
 }
 
 /* satp: mstatus.TVM traps S-mode accesses (§3.1.6.5). */
-static bool pred_satp(RISCVCPU *cpu, int csrno)
+static bool pred_satp(RISCVCPU *cpu, int csrno, int priv)
 {
-    return !(cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM));
+    return !(priv == PRV_S && (cpu->mstatus & MSTATUS_TVM));
 }
 
 /* stimecmp (Sstc §2): S-mode needs menvcfg.STCE and mcounteren.TM. */
-static bool pred_sstc(RISCVCPU *cpu, int csrno)
+static bool pred_sstc(RISCVCPU *cpu, int csrno, int priv)
 {
     if (!cpu->cfg.ext_sstc) {
         return false;
     }
-    if (cpu->priv == PRV_M) {
+    if (priv == PRV_M) {
         return true;
     }
     return (cpu->menvcfg & MENVCFG_STCE) &&
@@ -621,12 +621,12 @@ const RISCVCSR *riscv_csr_find(int csrno)
     return NULL;
 }
 
-static bool csr_present(RISCVCPU *cpu, const RISCVCSR *csr)
+static bool csr_present(RISCVCPU *cpu, const RISCVCSR *csr, int priv)
 {
     if (!cpu->cfg.ext_zicsr) {
         return false;
     }
-    return !csr->predicate || csr->predicate(cpu, csr->number);
+    return !csr->predicate || csr->predicate(cpu, csr->number, priv);
 }
 
 bool riscv_csr_access(RISCVCPU *cpu, int csrno, uint64_t *old, uint64_t val,
@@ -644,7 +644,7 @@ bool riscv_csr_access(RISCVCPU *cpu, int csrno, uint64_t *old, uint64_t val,
         return false;
     }
     if (cpu->priv < min_priv || (do_write && read_only) ||
-        !csr_present(cpu, csr)) {
+        !csr_present(cpu, csr, cpu->priv)) {
         log_guest(cpu->parent.log, LOG_GUEST_ERROR,
                   "riscv: hart %u: illegal %s of CSR %s from privilege %d\n",
                   cpu->parent.index, do_write ? "write" : "read", csr->name,
@@ -673,18 +673,11 @@ const char *riscv_csr_name(unsigned csrno)
 bool riscv_csr_read_debug(RISCVCPU *cpu, int csrno, uint64_t *val)
 {
     const RISCVCSR *csr = riscv_csr_find(csrno);
-    int priv = cpu->priv;
-    bool ok;
 
-    if (!csr) {
+    /* Ask as M-mode would, without touching the hart's state. */
+    if (!csr || !csr_present(cpu, csr, PRV_M)) {
         return false;
     }
-    /* Predicates look at the privilege: ask as M-mode would. */
-    cpu->priv = PRV_M;
-    ok = csr_present(cpu, csr);
-    cpu->priv = priv;
-    if (ok) {
-        *val = csr->read(cpu, csrno);
-    }
-    return ok;
+    *val = csr->read(cpu, csrno);
+    return true;
 }

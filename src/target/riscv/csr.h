@@ -17,7 +17,8 @@
 
 #include "target/riscv/cpu.h"
 
-typedef bool RISCVCSRPredicate(RISCVCPU *cpu, int csrno);
+/* Does @csrno exist for an access from privilege @priv? */
+typedef bool RISCVCSRPredicate(RISCVCPU *cpu, int csrno, int priv);
 typedef uint64_t RISCVCSRRead(RISCVCPU *cpu, int csrno);
 /* Store @val (already merged with the old value under the write mask).
  * Returns false if the write is illegal. */
