@@ -6,19 +6,29 @@
 #include "hw/core/null-machine.h"
 #include "hw/riscv/aclint.h"
 #include "hw/riscv/htif.h"
+#include "hw/riscv/plic.h"
 #include "hw/riscv/spike.h"
+#include "hw/riscv/virt.h"
+#include "hw/char/serial.h"
+#include "hw/misc/sifive-test.h"
+#include "hw/rtc/goldfish-rtc.h"
 #include "accel/tcg/tcg-accel.h"
 #include "target/riscv/cpu.h"
 
 static const MachineType *const riscv_machines[] = {
     &null_machine_type,
     &spike_machine_type,
+    &virt_machine_type,         /* the default */
     NULL,
 };
 
 static const DeviceType *const riscv_device_types[] = {
     &riscv_aclint_type,
     &riscv_htif_type,
+    &plic_type,
+    &serial_type,
+    &goldfish_rtc_type,
+    &sifive_test_type,
     NULL,
 };
 
