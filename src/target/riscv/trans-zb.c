@@ -12,12 +12,13 @@
 
 /* --- Zba --- */
 
-#define GEN_SHADD(n, uw)                                                    \
-    static void gen_sh##n##add##uw(TCGContext *s, TCGv_i64 ret, TCGv_i64 a, \
-                                   TCGv_i64 b)                              \
+/* rd = (zext32(rs1) if uw else rs1) << n, plus rs2 */
+#define GEN_SHADD(name, n, uw)                                              \
+    static void gen_##name(TCGContext *s, TCGv_i64 ret, TCGv_i64 a,         \
+                           TCGv_i64 b)                                      \
     {                                                                       \
         TCGv_i64 t = tcg_temp_new_i64(s);                                   \
-        if (#uw[0]) {                                                       \
+        if (uw) {                                                           \
             tcg_gen_ext32u_i64(s, t, a);                                    \
             tcg_gen_shli_i64(s, t, t, n);                                   \
         } else {                                                            \
@@ -26,13 +27,13 @@
         tcg_gen_add_i64(s, ret, t, b);                                      \
     }
 
-GEN_SHADD(0, _uw)
-GEN_SHADD(1, )
-GEN_SHADD(2, )
-GEN_SHADD(3, )
-GEN_SHADD(1, _uw)
-GEN_SHADD(2, _uw)
-GEN_SHADD(3, _uw)
+GEN_SHADD(sh0add_uw, 0, true)
+GEN_SHADD(sh1add, 1, false)
+GEN_SHADD(sh2add, 2, false)
+GEN_SHADD(sh3add, 3, false)
+GEN_SHADD(sh1add_uw, 1, true)
+GEN_SHADD(sh2add_uw, 2, true)
+GEN_SHADD(sh3add_uw, 3, true)
 
 bool trans_add_uw(DisasContext *ctx, arg_add_uw *a)
 {
