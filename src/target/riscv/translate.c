@@ -116,10 +116,12 @@ bool gen_arith(DisasContext *ctx, int rd, int rs1, int rs2, GenBinary *op,
                bool w32)
 {
     TCGv_i64 dest = dest_gpr(ctx, rd);
+    /* The *W forms compute into a temp so rd is written only once. */
+    TCGv_i64 res = w32 ? tcg_temp_new_i64(ctx->s) : dest;
 
-    op(ctx->s, dest, get_gpr(ctx, rs1), get_gpr(ctx, rs2));
+    op(ctx->s, res, get_gpr(ctx, rs1), get_gpr(ctx, rs2));
     if (w32) {
-        tcg_gen_ext32s_i64(ctx->s, dest, dest);
+        tcg_gen_ext32s_i64(ctx->s, dest, res);
     }
     set_gpr(ctx, rd, dest);
     return true;
@@ -129,10 +131,11 @@ bool gen_arith_imm(DisasContext *ctx, int rd, int rs1, int64_t imm,
                    GenBinary *op, bool w32)
 {
     TCGv_i64 dest = dest_gpr(ctx, rd);
+    TCGv_i64 res = w32 ? tcg_temp_new_i64(ctx->s) : dest;
 
-    op(ctx->s, dest, get_gpr(ctx, rs1), tcg_constant_i64(ctx->s, imm));
+    op(ctx->s, res, get_gpr(ctx, rs1), tcg_constant_i64(ctx->s, imm));
     if (w32) {
-        tcg_gen_ext32s_i64(ctx->s, dest, dest);
+        tcg_gen_ext32s_i64(ctx->s, dest, res);
     }
     set_gpr(ctx, rd, dest);
     return true;
@@ -141,10 +144,11 @@ bool gen_arith_imm(DisasContext *ctx, int rd, int rs1, int64_t imm,
 bool gen_unary(DisasContext *ctx, int rd, int rs1, GenUnary *op, bool w32)
 {
     TCGv_i64 dest = dest_gpr(ctx, rd);
+    TCGv_i64 res = w32 ? tcg_temp_new_i64(ctx->s) : dest;
 
-    op(ctx->s, dest, get_gpr(ctx, rs1));
+    op(ctx->s, res, get_gpr(ctx, rs1));
     if (w32) {
-        tcg_gen_ext32s_i64(ctx->s, dest, dest);
+        tcg_gen_ext32s_i64(ctx->s, dest, res);
     }
     set_gpr(ctx, rd, dest);
     return true;
