@@ -37,6 +37,7 @@ struct BlockBackend {
     bool write_cache;           /* false: writethrough */
     bool discard;
     BlockInterfaceType iface;
+    void *dev;                  /* the device front end using it */
     ThreadPool *pool;
     unsigned in_flight;
     int refcnt;
@@ -151,6 +152,22 @@ bool blk_discard_enabled(const BlockBackend *blk)
 BlockInterfaceType blk_interface(const BlockBackend *blk)
 {
     return blk->iface;
+}
+
+bool blk_attach_dev(BlockBackend *blk, void *dev)
+{
+    if (blk->dev && blk->dev != dev) {
+        return false;
+    }
+    blk->dev = dev;
+    return true;
+}
+
+void blk_detach_dev(BlockBackend *blk, void *dev)
+{
+    if (blk->dev == dev) {
+        blk->dev = NULL;
+    }
 }
 
 void blk_set_interface(BlockBackend *blk, BlockInterfaceType iface)

@@ -223,6 +223,12 @@ void blk_set_enable_write_cache(BlockBackend *blk, bool enable);
 /* discard=unmap: discards reach the image; otherwise they are dropped. */
 bool blk_discard_enabled(const BlockBackend *blk);
 BlockInterfaceType blk_interface(const BlockBackend *blk);
+/*
+ * A device front end claims the backend (one device per drive, as in
+ * QEMU); false if another device holds it already.
+ */
+bool blk_attach_dev(BlockBackend *blk, void *dev);
+void blk_detach_dev(BlockBackend *blk, void *dev);
 /* Virtual size in bytes, or -errno. */
 int64_t blk_getlength(BlockBackend *blk);
 

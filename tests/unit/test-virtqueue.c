@@ -36,6 +36,7 @@
 #include "exec/memory.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/opts.h"
 
 #include <unistd.h>
 
@@ -1680,6 +1681,86 @@ static void test_virtio_console(void **state)
     free(chr);
 }
 
+/* --- the "-device" path: machine_add_device() with option strings --- */
+
+static const DeviceType *const *const test_device_tables[] = {
+    virtio_device_types,
+    NULL,
+};
+
+static const SystemTarget test_target = {
+    .arch = "test",
+    .device_tables = test_device_tables,
+};
+
+static DeviceState *cli_device(MmioFixture *mf, const char *spec,
+                               Error **errp)
+{
+    DeviceState *dev = NULL;
+    OptList opts;
+
+    if (opts_parse(&opts, "-device", spec, "driver", errp)) {
+        dev = machine_add_device(mf->f.m, &opts, errp);
+    }
+    opts_free(&opts);
+    return dev;
+}
+
+static void cli_expect_error(MmioFixture *mf, const char *spec,
+                             const char *needle)
+{
+    Error *err = NULL;
+
+    assert_null(cli_device(mf, spec, &err));
+    if (!err || !strstr(error_get_pretty(err), needle)) {
+        fail_msg("-device %s: expected \"%s\", got \"%s\"", spec, needle,
+                 err ? error_get_pretty(err) : "success");
+    }
+    error_free(err);
+}
+
+static void test_cli_devices(void **state)
+{
+    MmioFixture *mf = blk_fixture(true, BDRV_O_RDWR, 64 * KiB);
+    FakeChr *chr = xzalloc(sizeof(*chr));
+    Error *err = NULL;
+
+    chr->chr.type = &fake_chr_type;
+    chr->chr.id = "c0";
+    mf->chr = &chr->chr;
+    mf->f.m->target = &test_target;
+    blk_set_name(mf->blk, "d0");
+
+    /* -drive if=virtio: the board's helper plugs a virtio-blk-device. */
+    assert_non_null(virtio_blk_add_for_drive(mf->f.m, mf->blk, &err));
+    assert_int_equal(mr32(mf, NR_SLOTS - 1, 0x008), VIRTIO_ID_BLOCK);
+    cli_expect_error(mf, "virtio-blk-device,drive=d0", "it's in use");
+    cli_expect_error(mf, "virtio-blk-device,drive=nope", "'nope' not found");
+    cli_expect_error(mf, "virtio-blk-device,drive=d0,queue-size=100",
+                     "queue-size");
+
+    /* Ports need a virtio-serial device first. */
+    cli_expect_error(mf, "virtconsole,chardev=c0",
+                     "No 'virtio-serial-bus' bus found");
+    assert_non_null(cli_device(mf, "virtio-serial-device", NULL));
+    assert_int_equal(mr32(mf, NR_SLOTS - 2, 0x008), VIRTIO_ID_CONSOLE);
+    cli_expect_error(mf, "virtserialport,nr=0",
+                     "reserved for virtconsole devices");
+    assert_non_null(cli_device(mf, "virtconsole,chardev=c0", NULL));
+    cli_expect_error(mf, "virtconsole,chardev=c0", "already in use");
+    cli_expect_error(mf, "virtserialport,nr=0", "A port already exists");
+    cli_expect_error(mf, "virtserialport,nr=31", "Out-of-range port id");
+    assert_non_null(cli_device(mf, "virtserialport,name=org.test.0",
+                               NULL));
+    assert_non_null(cli_device(mf, "virtserialport,nr=5", NULL));
+    cli_expect_error(mf, "virtserialport,nr=5", "A port already exists");
+    assert_non_null(cli_device(mf, "virtio-rng-device", NULL));
+    cli_expect_error(mf, "virtio-mmio", "not");
+
+    mmio_fixture_free(mf);
+    free(chr);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1737,6 +1818,7 @@ int main(void)
         cmocka_unit_test(test_virtio_blk_read_only),
         cmocka_unit_test(test_virtio_blk_needs_drive),
         cmocka_unit_test(test_virtio_console),
+        cmocka_unit_test(test_cli_devices),
     };
 #undef T
 

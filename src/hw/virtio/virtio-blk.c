@@ -24,8 +24,10 @@
 #include "hw/virtio/virtio.h"
 #include "block/block.h"
 #include "hw/core/machine.h"
+#include "hw/virtio/virtio-devices.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/opts.h"
 
 /* Feature bits (§5.2.3). */
 #define VIRTIO_BLK_F_SIZE_MAX       1
@@ -419,6 +421,11 @@ static bool virtio_blk_realize(DeviceState *dev, Error **errp)
                    s->serial, VIRTIO_BLK_ID_BYTES);
         return false;
     }
+    if (!blk_attach_dev(s->blk, s)) {
+        error_setg(errp, "Property 'virtio-blk-device.drive' can't take "
+                   "value '%s', it's in use", blk_name(s->blk));
+        return false;
+    }
     s->original_wce = blk_enable_write_cache(s->blk);
     vdev->host_features = virtio_bit(VIRTIO_BLK_F_SEG_MAX) |
                           virtio_bit(VIRTIO_BLK_F_BLK_SIZE) |
@@ -446,6 +453,7 @@ static void virtio_blk_unrealize(DeviceState *dev)
 
     if (s->blk) {
         blk_drain(s->blk);
+        blk_detach_dev(s->blk, s);
     }
     virtio_cleanup(&s->vdev);
 }
@@ -487,3 +495,20 @@ const DeviceType virtio_blk_device_type = {
     .unrealize = virtio_blk_unrealize,
     .reset = virtio_blk_device_reset,
 };
+
+DeviceState *virtio_blk_add_for_drive(Machine *m, BlockBackend *blk,
+                                      Error **errp)
+{
+    char *spec = xasprintf("virtio-blk-device,drive=%s", blk_name(blk));
+    char *origin = xasprintf("-drive id=%s,if=virtio", blk_name(blk));
+    DeviceState *dev = NULL;
+    OptList opts;
+
+    if (opts_parse(&opts, origin, spec, "driver", errp)) {
+        dev = machine_add_device(m, &opts, errp);
+    }
+    opts_free(&opts);
+    free(origin);
+    free(spec);
+    return dev;
+}
