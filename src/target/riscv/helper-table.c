@@ -38,6 +38,7 @@ HELPER(csrrw, RAISE, I64, 4, E, I32, I64, I64)
 HELPER(mret, RAISE | WG, I64, 1, E)
 HELPER(sret, RAISE | WG, I64, 1, E)
 HELPER(wfi, RAISE | RG, V, 1, E)
+HELPER(pause, RAISE | RG, V, 1, E)
 HELPER(sfence_vma, RAISE, V, 1, E)
 
 /* Bit manipulation */

@@ -30,6 +30,7 @@ uint64_t helper_csrrw(CPUState *env, uint32_t csr, uint64_t val,
 uint64_t helper_mret(CPUState *env);
 uint64_t helper_sret(CPUState *env);
 void helper_wfi(CPUState *env);
+void helper_pause(CPUState *env);
 void helper_sfence_vma(CPUState *env);
 
 /* --- bit manipulation (op-helper.c) --- */
@@ -84,7 +85,7 @@ uint64_t helper_fcvt_d_s(CPUState *env, uint64_t a, uint32_t rm);
 /* --- descriptors (helper-table.c) --- */
 #define RISCV_HELPERS(X)                                                    \
     X(raise_exception) X(csrr) X(csrw) X(csrrw) X(mret) X(sret) X(wfi)      \
-    X(sfence_vma) X(orc_b) X(clmul) X(clmulh) X(clmulr)                     \
+    X(pause) X(sfence_vma) X(orc_b) X(clmul) X(clmulh) X(clmulr)                     \
     X(fadd_s) X(fsub_s) X(fmul_s) X(fdiv_s) X(fsqrt_s) X(fmadd_s)           \
     X(fmin_s) X(fmax_s) X(feq_s) X(flt_s) X(fle_s) X(fclass_s) X(fsgnj_s)   \
     X(fcvt_x_s) X(fcvt_s_x)                                                 \
@@ -132,6 +133,11 @@ static inline void gen_helper_xret(TCGContext *s, bool mret, TCGv_i64 ret)
 static inline void gen_helper_wfi(TCGContext *s)
 {
     tcg_gen_call0(s, &helper_info_wfi, 0);
+}
+
+static inline void gen_helper_pause(TCGContext *s)
+{
+    tcg_gen_call0(s, &helper_info_pause, 0);
 }
 
 static inline void gen_helper_sfence_vma(TCGContext *s)

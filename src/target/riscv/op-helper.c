@@ -74,6 +74,14 @@ void helper_wfi(CPUState *env)
     cpu_loop_exit(env);
 }
 
+/* PAUSE (Zihintpause): a spinning hart lets the other harts run. */
+void helper_pause(CPUState *env)
+{
+    /* The PC already points past the PAUSE. */
+    env->exception_index = EXCP_YIELD;
+    cpu_loop_exit(env);
+}
+
 void helper_sfence_vma(CPUState *env)
 {
     RISCVCPU *cpu = riscv_cpu(env);

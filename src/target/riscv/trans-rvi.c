@@ -375,11 +375,13 @@ bool trans_fence(DisasContext *ctx, arg_fence *a)
 
 bool trans_pause(DisasContext *ctx, arg_pause *a)
 {
-    /* Without Zihintpause the decoder falls back to FENCE. With it, end
-     * the TB so a spinning hart lets the CPU loop look around. */
+    /* Without Zihintpause the decoder falls back to FENCE. With it, a
+     * spinning hart yields, so under round-robin the lock holder runs. */
     REQUIRE_CFG(ctx, ext_zihintpause);
     tcg_gen_mb(ctx->s, TCG_MO_ALL);
-    gen_end_tb_exit(ctx);
+    tcg_gen_movi_i64(ctx->s, ctx->g->pc, (int64_t)ctx->pc_succ);
+    gen_helper_pause(ctx->s);
+    ctx->base.is_jmp = DISAS_NORETURN;
     return true;
 }
 
