@@ -12,6 +12,7 @@
 #include "hw/char/serial.h"
 #include "hw/misc/sifive-test.h"
 #include "hw/rtc/goldfish-rtc.h"
+#include "hw/virtio/virtio-devices.h"
 #include "accel/tcg/tcg-accel.h"
 #include "target/riscv/cpu.h"
 
@@ -35,6 +36,7 @@ static const DeviceType *const riscv_device_types[] = {
 static const DeviceType *const *const riscv_device_tables[] = {
     common_device_types,
     riscv_device_types,
+    virtio_device_types,
     NULL,
 };
 

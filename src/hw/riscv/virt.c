@@ -37,6 +37,7 @@
 #include "hw/core/fdt.h"
 #include "hw/misc/sifive-test.h"
 #include "hw/rtc/goldfish-rtc.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "target/riscv/cpu.h"
 #include "util/error.h"
 
@@ -69,6 +70,9 @@ static const VirtMemMapEntry virt_memmap[VIRT_MEMMAP_COUNT] = {
                       .irq = VIRT_VIRTIO_IRQ, .node = "virtio_mmio" },
     [VIRT_DRAM] =   { 0x80000000, 0,        .node = "memory" },
 };
+
+/* virtio-mmio register layout: false = version 2 (see virt_create_virtio). */
+#define VIRT_VIRTIO_LEGACY false
 
 typedef struct VirtMachine {
     Machine parent;
@@ -129,17 +133,31 @@ static bool virt_create_plic(VirtMachine *vm, Error **errp)
 
 /*
  * The virtio-mmio transports (virtio 1.2 §4.2): VIRT_VIRTIO_COUNT
- * windows of 0x1000 bytes from 0x10001000, PLIC sources 1..8.
+ * windows of 0x1000 bytes from 0x10001000, PLIC sources 1..8, created in
+ * address order (the transport fills the last-created slot first, so the
+ * first -device lands at the highest address, where Linux, probing the
+ * device tree's nodes highest first, finds it first: /dev/vda, as on
+ * QEMU).
  *
- * Integration point: the transport (src/hw/virtio/virtio-mmio.h) is
- * being written by the virtio helper; until it lands none is created,
- * and the device tree describes only the transports that exist
- * (vm->nr_virtio), because Linux's virtio_mmio probe reads the magic
- * register and would fault on an empty window.
+ * They use the virtio 1.x register layout (version 2), not QEMU's
+ * default legacy one (virtio-mmio.force-legacy=on): every guest that
+ * runs on QEMU's virt probes the version register and drives either, and
+ * the modern layout is the standard one. The board decides this here,
+ * in one place (VIRT_VIRTIO_LEGACY).
  */
 static bool virt_create_virtio(VirtMachine *vm, Error **errp)
 {
-    vm->nr_virtio = 0;
+    Machine *m = &vm->parent;
+    const VirtMemMapEntry *e = &virt_memmap[VIRT_VIRTIO];
+
+    for (unsigned n = 0; n < e->count; n++) {
+        if (!virtio_mmio_create(m, e->base + n * e->size,
+                                plic_input(vm->plic, e->irq + n),
+                                VIRT_VIRTIO_LEGACY, errp)) {
+            return false;
+        }
+        vm->nr_virtio++;
+    }
     return true;
 }
 
@@ -362,9 +380,11 @@ static DeviceTree *virt_build_fdt(VirtMachine *vm)
     devtree_setprop_u32(dt, path, "riscv,ndev", VIRT_PLIC_NUM_SOURCES - 1);
     devtree_setprop_u32(dt, path, "phandle", plic_phandle);
 
-    for (int n = (int)vm->nr_virtio - 1; n >= 0; n--) {
-        virt_fdt_soc_device(dt, path, sizeof(path), &map[VIRT_VIRTIO],
-                            (unsigned)n, "virtio,mmio", plic_phandle);
+    /* Lowest address first: libfdt puts each node before its earlier
+     * siblings, so the tree lists them highest first, as QEMU's does. */
+    for (unsigned n = 0; n < vm->nr_virtio; n++) {
+        virt_fdt_soc_device(dt, path, sizeof(path), &map[VIRT_VIRTIO], n,
+                            VIRTIO_MMIO_FDT_COMPATIBLE, plic_phandle);
     }
 
     test_phandle = devtree_alloc_phandle(dt);
