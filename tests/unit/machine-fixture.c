@@ -86,6 +86,25 @@ void fixture_machine_free(Machine *m)
 {
     const VmConfig *config = m->config;
 
+    /*
+     * machine_destroy() frees the devices but not the memory map's root
+     * container or the RAM region; release those here (after the
+     * devices, which unmap themselves) so the sanitizer build's leak
+     * check sees a clean teardown.
+     */
+    while (m->devices) {
+        DeviceState *dev = m->devices;
+
+        m->devices = dev->next;
+        device_free(dev);
+    }
+    m->devices_tail = &m->devices;
+    address_space_destroy(&m->address_space);
+    if (m->ram.name) {
+        memory_region_finalize(&m->ram);
+    }
+    memory_region_finalize(&m->system_memory);
+
     bql_unlock(m->loop);
     machine_destroy(m);
     free((void *)config);
