@@ -231,14 +231,29 @@ uint64_t get_page_addr_code(CPUState *cpu, uint64_t pc, bool probe,
     }
     f = &cpu->tlb[mmu_idx].full[tlb_index(pc)];
     if (tag & TLB_MMIO) {
+        /*
+         * The page is not all RAM, but the code may be in a RAM part of
+         * it (spike's HTIF registers share a page with the program). Code
+         * in RAM is translated from the RAM's host mapping; code in a
+         * device (or nothing) is an instruction access fault, as real
+         * hardware gives for a bus error.
+         */
+        uint64_t paddr = f->phys_page | (pc & ~TCG_PAGE_MASK);
+        MemoryRegionSection sec;
+
+        if (address_space_lookup(cpu->as, paddr, &sec) &&
+            memory_region_is_ram(sec.mr)) {
+            uint8_t *p = (uint8_t *)memory_region_get_ram_ptr(sec.mr) +
+                         sec.offset_in_region + (paddr - sec.start);
+            *host = p - (pc & ~TCG_PAGE_MASK);
+            return (uintptr_t)*host;
+        }
         if (probe) {
             return (uint64_t)-1;
         }
-        /* Executing from a device (or nothing): an instruction access
-         * fault, as real hardware would give for a bus error. */
         cpu->ops->tcg_ops->do_transaction_failed(
-            cpu, f->phys_page | (pc & ~TCG_PAGE_MASK), pc, 4, MMU_INST_FETCH,
-            mmu_idx, MEMTX_DECODE_ERROR, 0);
+            cpu, paddr, pc, 4, MMU_INST_FETCH, mmu_idx, MEMTX_DECODE_ERROR,
+            0);
     }
     *host = (const uint8_t *)(uintptr_t)((pc & TCG_PAGE_MASK) + e->addend);
     return (uintptr_t)*host;

@@ -91,7 +91,7 @@ static void tcg_kick_all(TCGAccel *accel)
 {
     Machine *m = accel->machine;
 
-    for (unsigned i = 0; i < m->nr_cpus; i++) {
+    for (unsigned i = 0; m->cpus && i < m->nr_cpus; i++) {
         atomic_store(&m->cpus[i]->exit_request, 1);
     }
     pthread_cond_broadcast(&accel->cond);

@@ -11,6 +11,7 @@
 
 static bool null_machine_init(Machine *m, Error **errp)
 {
+    m->nr_cpus = 0;     /* an empty board: no CPU runs */
     if (m->ram_size) {
         memory_region_add_subregion(&m->system_memory, 0, &m->ram);
     }
