@@ -3,6 +3,7 @@
  */
 #include "hw/core/cpu.h"
 #include "hw/core/machine.h"
+#include "exec/memory.h"
 
 void cpu_common_init(CPUState *cpu, const CPUOps *ops, Machine *m,
                      unsigned index)
@@ -35,4 +36,36 @@ void cpu_interrupt(CPUState *cpu)
     } else {
         atomic_store(&cpu->exit_request, 1);
     }
+}
+
+int cpu_memory_rw_debug(CPUState *cpu, uint64_t vaddr, void *buf,
+                        uint64_t len, bool is_write)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        uint64_t page = vaddr & ~(uint64_t)(4096 - 1);
+        uint64_t n = MIN(len, page + 4096 - vaddr);
+        uint64_t paddr;
+        MemTxResult r;
+
+        if (cpu->ops->get_phys_page_debug) {
+            if (!cpu->ops->get_phys_page_debug(cpu, page, &paddr)) {
+                return -1;
+            }
+            paddr |= vaddr & 4095;
+        } else {
+            paddr = vaddr;
+        }
+        /* Debugger writes may patch ROM (breakpoints in firmware). */
+        r = is_write ? address_space_write_rom(cpu->as, paddr, p, n)
+                     : address_space_read(cpu->as, paddr, p, n);
+        if (r != MEMTX_OK) {
+            return -1;
+        }
+        vaddr += n;
+        p += n;
+        len -= n;
+    }
+    return 0;
 }

@@ -37,6 +37,13 @@ typedef struct CPUOps {
     void (*dump_state)(CPUState *cpu, FILE *out, int flags);
     uint64_t (*get_pc)(CPUState *cpu);
     void (*set_pc)(CPUState *cpu, uint64_t pc);
+    /*
+     * Translate @vaddr as the CPU's current data accesses would, without
+     * side effects (no A/D updates, no TLB fill, no fault): for the
+     * monitor's "x" and gdb. Returns false if unmapped.
+     */
+    bool (*get_phys_page_debug)(CPUState *cpu, uint64_t vaddr,
+                                uint64_t *paddr);
     /* True when an enabled interrupt is pending (wakes a halted CPU). */
     bool (*has_work)(CPUState *cpu);
     /* Binary translation hooks (NULL for KVM-only CPUs). */
@@ -71,6 +78,14 @@ struct CPUState {
 
     void *accel_cpu;            /* accelerator-private state */
 };
+
+/*
+ * Read or write guest virtual memory for debuggers (monitor, gdb): page
+ * by page through get_phys_page_debug, then the memory API. Returns 0 or
+ * -1 if some page is unmapped or not memory.
+ */
+int cpu_memory_rw_debug(CPUState *cpu, uint64_t vaddr, void *buf,
+                        uint64_t len, bool is_write);
 
 /* Make @cpu notice a changed interrupt line soon (any thread). */
 void cpu_interrupt(CPUState *cpu);
