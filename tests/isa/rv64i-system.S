@@ -16,7 +16,8 @@ TEST_BEGIN
     TCASE(4, a0, 1, TRAP_FIELD(a0, TREC_COUNT))
     /* ebreak */
     TRAP_ARM
-    TCASE(5, a0, CAUSE_BREAKPOINT, 1: ebreak; TRAP_FIELD(a0, TREC_CAUSE))
+    /* the 32-bit encoding (c.ebreak is tested in rvc.S) */
+    TCASE(5, a0, CAUSE_BREAKPOINT, .option push; .option norvc; 1: ebreak; .option pop; TRAP_FIELD(a0, TREC_CAUSE))
     TCASE(6, a0, 0, TRAP_FIELD(a0, TREC_EPC); la a1, 1b; sub a0, a0, a1)
     TSTART(7, "ebreak mtval is 0 or the pc")
     TRAP_FIELD(a0, TREC_TVAL)
