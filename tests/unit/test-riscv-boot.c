@@ -265,6 +265,16 @@ static void test_find_firmware(void **state)
     free(found);
     free(path);
 
+    /* A bare name is also looked for in the firmware directory. */
+    found = riscv_find_firmware("fw_dynamic.bin", &err);
+    if (found) {
+        assert_string_equal(found, RISCV_DEFAULT_BIOS);
+        free(found);
+    } else {
+        error_free(err);
+        err = NULL;
+    }
+
     /* "default" (and no -bios) is OpenSBI's fw_dynamic when installed. */
     found = riscv_find_firmware(NULL, &err);
     if (found) {

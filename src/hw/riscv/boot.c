@@ -21,6 +21,7 @@
 #include "util/error.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define EM_RISCV 243
 
@@ -179,6 +180,17 @@ char *riscv_find_firmware(const char *bios, Error **errp)
 
     if (!is_default && !strcmp(bios, "none")) {
         return NULL;
+    }
+    if (!is_default && !strchr(bios, '/') && access(bios, F_OK) != 0) {
+        /* A bare name not in the current directory: look in the
+         * firmware directory, as QEMU searches its data directories
+         * ("-bios fw_jump.elf"). */
+        char *in_dir = xasprintf("%s/%s", CONFIG_OPENSBI_DIR, bios);
+
+        if (access(in_dir, F_OK) == 0) {
+            return in_dir;
+        }
+        free(in_dir);
     }
     if (!file_size(path, &size, errp)) {
         error_prepend(errp, is_default

@@ -77,8 +77,9 @@ typedef struct RISCVBoot {
 /*
  * The firmware file -bios @bios names: NULL or "default" is
  * RISCV_DEFAULT_BIOS, "none" is no firmware (returns NULL with no error
- * set). Returns a malloc'ed path, or NULL with *errp set if the file is
- * not there.
+ * set), a bare file name not found in the current directory is also
+ * looked for in CONFIG_OPENSBI_DIR. Returns a malloc'ed path, or NULL
+ * with *errp set if the file is not there.
  */
 char *riscv_find_firmware(const char *bios, Error **errp);
 
