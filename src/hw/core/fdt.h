@@ -16,6 +16,9 @@
  * The format is the Devicetree Specification v0.4 §5 (flattened blob);
  * property encodings (cells big-endian, string lists NUL-separated) are
  * §2.2.4.
+ *
+ * Names start with devtree_ rather than the file's fdt_, which is
+ * libfdt's namespace.
  */
 #ifndef HW_CORE_FDT_H
 #define HW_CORE_FDT_H
