@@ -48,6 +48,8 @@ static int teardown(void **state)
     Fixture *f = *state;
 
     address_space_destroy(&f->as);
+    memory_region_finalize(&f->system);
+    memory_region_finalize(&f->ram);
     free(f);
     return 0;
 }

@@ -74,6 +74,7 @@ TCGContext *tcg_context_new(Log *log)
 void tcg_context_free(TCGContext *s)
 {
     if (s) {
+        free(s->frontend);
         free(s->ops);
         free(s);
     }
@@ -227,7 +228,9 @@ TCGOp *tcg_emit_op(TCGContext *s, TCGOpcode opc, TCGType type,
     op->nargs = nargs;
     op->nout = def->nout;
     op->nin = def->nin;
-    memcpy(op->args, args, nargs * sizeof(uint64_t));
+    if (nargs) {
+        memcpy(op->args, args, nargs * sizeof(uint64_t));
+    }
     return op;
 }
 

@@ -244,7 +244,8 @@ struct TCGContext {
     /* Set when an IR limit was hit: the translator must end the TB. */
     bool overflow;
     Log *log;
-    /* The frontend's per-context data (its globals), from tcg_init. */
+    /* The frontend's per-context data (its globals), from tcg_init: one
+     * malloc'ed block, freed with the context. */
     void *frontend;
 };
 

@@ -474,6 +474,13 @@ void machine_destroy(Machine *m)
     free(m->serial_hds);
     if (m->address_space.root) {
         address_space_destroy(&m->address_space);
+        memory_region_finalize(&m->system_memory);
+    }
+    if (m->ram.name) {
+        memory_region_finalize(&m->ram);
+    }
+    if (m->type->finalize) {
+        m->type->finalize(m);
     }
     if (m->request_bh) {
         bh_delete(m->request_bh);

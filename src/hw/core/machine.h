@@ -118,6 +118,8 @@ struct MachineType {
     bool (*init)(Machine *m, Error **errp);
     /* Board-level reset work after every device was reset (optional). */
     void (*reset)(Machine *m);
+    /* Free board state at exit, after the devices (optional). */
+    void (*finalize)(Machine *m);
     /* Place a bus device (virtio, ...) created by -device (optional). */
     bool (*plug)(Machine *m, DeviceState *dev, Error **errp);
 };

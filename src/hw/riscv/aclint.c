@@ -220,6 +220,10 @@ static void aclint_unrealize(DeviceState *dev)
 {
     RISCVAclintState *s = container_of(dev, RISCVAclintState, parent);
 
+    if (s->mmio.container) {
+        memory_region_del_subregion(s->mmio.container, &s->mmio);
+    }
+    memory_region_finalize(&s->mmio);
     for (unsigned h = 0; h < s->num_harts; h++) {
         timer_free(s->harts[h].timer);
     }

@@ -610,6 +610,17 @@ static const Property virt_props[] = {
     DEFINE_PROP_END,
 };
 
+/* At exit, after the devices: what the board itself allocated. */
+static void virt_finalize(Machine *m)
+{
+    VirtMachine *vm = virt_machine(m);
+
+    riscv_boot_cleanup(&vm->boot);
+    devtree_free(vm->fdt);
+    vm->fdt = NULL;
+    memory_region_finalize(&vm->mrom);
+}
+
 const MachineType virt_machine_type = {
     .name = "virt",
     .desc = "RISC-V VirtIO board",
@@ -622,4 +633,5 @@ const MachineType virt_machine_type = {
     .default_cpu = "rv64",
     .init = virt_init,
     .reset = virt_reset,
+    .finalize = virt_finalize,
 };
