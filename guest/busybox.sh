@@ -21,7 +21,8 @@ busybox_inputs() {
 
 # Downloads the source package once into $CACHE_ROOT/src-busybox-<version>/,
 # so that rebuilding busybox (a new compiler, an edited fragment) needs no
-# network.  `apt-get source` needs a deb-src entry: guest/deps.sh adds one.
+# network.  `apt-get source` needs a deb-src entry, which a fresh Debian
+# image lacks: as root we let guest/deps.sh add it and retry once.
 BB_VERSION=
 fetch_source() {
     local out=$1
@@ -30,9 +31,16 @@ fetch_source() {
     chmod 755 "$out"
     if ! (cd "$out" && apt-get source --download-only "busybox=$BB_VERSION") \
             >"$out/apt.log" 2>&1; then
-        cat "$out/apt.log" >&2
-        die "could not download Debian's busybox $BB_VERSION source" \
-            "(is there a deb-src entry? run guest/deps.sh as root)"
+        if [ "$(id -u)" = 0 ] && grep -q "deb-src" "$out/apt.log"; then
+            log "busybox: apt has no source packages; running guest/deps.sh"
+            "$GUEST_DIR/deps.sh" </dev/null >&2
+        fi
+        if ! (cd "$out" && apt-get source --download-only "busybox=$BB_VERSION") \
+                >"$out/apt.log" 2>&1; then
+            cat "$out/apt.log" >&2
+            die "could not download Debian's busybox $BB_VERSION source" \
+                "(is there a deb-src entry? run guest/deps.sh as root)"
+        fi
     fi
     rm -f "$out/apt.log"
 }
