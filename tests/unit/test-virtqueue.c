@@ -1128,6 +1128,11 @@ static void mmio_driver_init(MmioFixture *mf, unsigned slot, bool legacy,
 {
     uint64_t feat;
 
+    /* Linux sets GuestPageSize once at probe, before resetting the
+     * device: the reset must keep it. */
+    if (legacy) {
+        mw32(mf, slot, 0x28, 4096);
+    }
     mw32(mf, slot, 0x70, 0);
     mw32(mf, slot, 0x70, 1);
     mw32(mf, slot, 0x70, 3);
@@ -1143,8 +1148,6 @@ static void mmio_driver_init(MmioFixture *mf, unsigned slot, bool legacy,
     if (!legacy) {
         mw32(mf, slot, 0x70, 0xb);
         assert_int_equal(mr32(mf, slot, 0x70), 0xb);
-    } else {
-        mw32(mf, slot, 0x28, 4096);
     }
     for (unsigned q = 0; q < nq; q++) {
         uint64_t desc = DESC + q * 0x4000ULL;

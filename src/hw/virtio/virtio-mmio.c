@@ -111,14 +111,21 @@ static const VirtioBusOps virtio_mmio_bus_ops = {
     .update_irq = virtio_mmio_update_irq,
 };
 
-/* Transport-side register state back to power-on values. */
-static void virtio_mmio_reset_regs(VirtioMmio *s)
+/*
+ * Transport-side register state back to reset values. A device reset
+ * (Status = 0) keeps GuestPageSize: Linux writes it once at probe time,
+ * before it resets the device, as QEMU's transport allows; only a
+ * machine reset (@full) clears it.
+ */
+static void virtio_mmio_reset_regs(VirtioMmio *s, bool full)
 {
     s->host_features_sel = 0;
     s->guest_features_sel = 0;
     s->guest_features = 0;
     s->queue_sel = 0;
-    s->guest_page_shift = 0;
+    if (full) {
+        s->guest_page_shift = 0;
+    }
     for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
         s->legacy_align[i] = 4096;  /* the 0.9.5 default */
         s->legacy_pfn[i] = 0;
@@ -399,7 +406,7 @@ static void virtio_mmio_write(void *opaque, uint64_t addr, uint64_t value,
     case VIRTIO_MMIO_STATUS:
         virtio_set_status(vdev, value & 0xff, s->guest_features);
         if ((value & 0xff) == 0) {
-            virtio_mmio_reset_regs(s);
+            virtio_mmio_reset_regs(s, false);
         }
         break;
     case VIRTIO_MMIO_QUEUE_DESC_LOW:
@@ -481,7 +488,7 @@ static bool virtio_mmio_realize(DeviceState *dev, Error **errp)
     s->mapped = true;
     s->bus.ops = &virtio_mmio_bus_ops;
     s->bus.legacy = s->legacy;
-    virtio_mmio_reset_regs(s);
+    virtio_mmio_reset_regs(s, true);
 
     /* QEMU names the buses virtio-mmio-bus.N in creation order. */
     {
@@ -525,7 +532,7 @@ static void virtio_mmio_reset(DeviceState *dev)
 
     /* The plugged device resets itself (it is on the machine's list);
      * the transport only forgets its own registers. */
-    virtio_mmio_reset_regs(s);
+    virtio_mmio_reset_regs(s, true);
 }
 
 static const Property virtio_mmio_props[] = {
