@@ -750,7 +750,7 @@ OptionsOutcome options_parse(const SystemTarget *target, int argc,
 
         if (word[0] != '-' || word[1] == '\0') {
             /* A bare argument is the first disk, as in QEMU. */
-            char *spec = xasprintf("file=%s,index=0,media=disk", word);
+            char *spec = xasprintf("file=%s,media=disk", word);
             OptList *opts = optlist_append(&config->drives);
             bool ok = opts_parse(opts, word, spec, NULL, errp);
             free(spec);

@@ -14,11 +14,13 @@
  * error.
  */
 #include "main/options.h"
+#include "block/block.h"
 #include "chardev/char-mux.h"
 #include "chardev/chardev.h"
 #include "core/main-loop.h"
 #include "hw/core/cpu.h"
 #include "hw/core/machine.h"
+#include "hw/virtio/virtio-devices.h"
 #include "util/error.h"
 
 #include <signal.h>
@@ -165,12 +167,42 @@ static bool create_serials(Machine *m, const VmConfig *c, Error **errp)
     return true;
 }
 
-static bool create_drives(Machine *m, const VmConfig *c, Error **errp)
+/* -drive: open each backend, in order, and register it by id. */
+static bool create_drives(Machine *m, const VmConfig *c, BlockBackend ***blks,
+                          Error **errp)
 {
-    if (c->drives.count) {
-        error_setg(errp, "%s: block devices are not available in this build "
-                   "yet", c->drives.items[0].origin);
-        return false;
+    *blks = XNEW_ARRAY(BlockBackend *, c->drives.count + 1);
+    for (size_t i = 0; i < c->drives.count; i++) {
+        BlockBackend *blk;
+
+        if (!blk_new_from_drive_opts(m, &c->drives.items[i], &blk, errp)) {
+            return false;
+        }
+        /* Registered at once: unnamed drives get QEMU's automatic names
+         * (virtio0, ...) counted from what already exists. */
+        if (!machine_add_backend(m, PROP_DRIVE, blk_name(blk), blk, errp)) {
+            blk_unref(blk);
+            return false;
+        }
+        (*blks)[i] = blk;
+    }
+    return true;
+}
+
+/*
+ * "-drive if=virtio" (and no if=, which means virtio on these boards)
+ * gets a virtio-blk device, after the explicit -device ones as in QEMU.
+ * Until PCI exists it lands in a virtio-mmio slot, where QEMU would use
+ * virtio-blk-pci.
+ */
+static bool attach_drives(Machine *m, BlockBackend **blks, size_t n,
+                          Error **errp)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (blk_interface(blks[i]) != BLOCK_IF_NONE &&
+            !virtio_blk_add_for_drive(m, blks[i], errp)) {
+            return false;
+        }
     }
     return true;
 }
@@ -240,24 +272,28 @@ static Machine *assemble(const VmConfig *c, SignalWatch *signals,
                          Error **errp)
 {
     Machine *m = machine_create(&system_target, c, errp);
+    BlockBackend **blks = NULL;
+    bool ok;
 
     if (!m) {
         return NULL;
     }
     bql_lock(m->loop);
-    if (!watch_signals(m, signals, errp) ||
-        !create_chardevs(m, c, errp) ||
-        !create_serials(m, c, errp) ||
-        !create_drives(m, c, errp) ||
-        !choose_accel(m, c, errp) ||
-        !m->type->init(m, errp) ||
-        !create_devices(m, c, errp) ||
-        !machine_start(m, errp)) {
-        bql_unlock(m->loop);
+    ok = watch_signals(m, signals, errp) &&
+         create_chardevs(m, c, errp) &&
+         create_serials(m, c, errp) &&
+         create_drives(m, c, &blks, errp) &&
+         choose_accel(m, c, errp) &&
+         m->type->init(m, errp) &&
+         create_devices(m, c, errp) &&
+         attach_drives(m, blks, c->drives.count, errp) &&
+         machine_start(m, errp);
+    free(blks);
+    bql_unlock(m->loop);
+    if (!ok) {
         machine_destroy(m);
         return NULL;
     }
-    bql_unlock(m->loop);
     return m;
 }
 

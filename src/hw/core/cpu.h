@@ -46,6 +46,9 @@ typedef struct CPUOps {
                                 uint64_t *paddr);
     /* True when an enabled interrupt is pending (wakes a halted CPU). */
     bool (*has_work)(CPUState *cpu);
+    /* Release what the target allocated for the CPU (timers, ...); the
+     * CPU struct itself is freed by the machine. */
+    void (*finalize)(CPUState *cpu);
     /* Binary translation hooks (NULL for KVM-only CPUs). */
     const TCGCPUOps *tcg_ops;
 } CPUOps;

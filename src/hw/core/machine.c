@@ -8,6 +8,7 @@
  */
 #include "hw/core/machine.h"
 #include "hw/core/cpu.h"
+#include "block/block.h"
 #include "chardev/chardev.h"
 #include "core/main-loop.h"
 #include "util/error.h"
@@ -457,6 +458,17 @@ void machine_destroy(Machine *m)
     if (m->accel && m->accel->destroy) {
         m->accel->destroy(m);
     }
+    for (unsigned i = 0; m->cpus && i < m->nr_cpus; i++) {
+        if (m->cpus[i]) {
+            if (m->cpus[i]->ops->finalize) {
+                m->cpus[i]->ops->finalize(m->cpus[i]);
+            }
+            cpu_common_finalize(m->cpus[i]);
+            free(m->cpus[i]);   /* the CPUState starts the target's struct */
+        }
+    }
+    free(m->cpus);
+    m->cpus = NULL;
     while (m->devices) {
         DeviceState *dev = m->devices;
         m->devices = dev->next;
@@ -467,6 +479,8 @@ void machine_destroy(Machine *m)
         m->backends = b->next;
         if (b->kind == PROP_CHARDEV) {
             chardev_free(b->object);
+        } else if (b->kind == PROP_DRIVE) {
+            blk_unref(b->object);
         }
         free(b->id);
         free(b);

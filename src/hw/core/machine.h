@@ -220,6 +220,7 @@ struct Machine {
     atomic_int reset_request;       /* ShutdownCause, 0 = none */
     atomic_int exit_status;         /* process exit status on shutdown */
     BottomHalf *request_bh;
+
 };
 
 /* -device NAME help / -device help helpers: the tables of this binary. */

@@ -10,6 +10,7 @@
  */
 #include "target/riscv/cpu-internal.h"
 #include "target/riscv/csr.h"
+#include "core/main-loop.h"
 #include "hw/core/machine.h"
 #include "util/error.h"
 #include "util/opts.h"
@@ -164,8 +165,19 @@ static int riscv_tcg_mmu_index(CPUState *cs, bool ifetch)
     return riscv_cpu_mmu_index(riscv_cpu(cs), ifetch);
 }
 
+static void riscv_cpu_finalize(CPUState *cs)
+{
+    RISCVCPU *cpu = riscv_cpu(cs);
+
+    if (cpu->stimer) {
+        timer_free(cpu->stimer);
+        cpu->stimer = NULL;
+    }
+}
+
 static const CPUOps riscv_cpu_ops = {
     .arch = "riscv64",
+    .finalize = riscv_cpu_finalize,
     .reset = riscv_cpu_reset,
     .dump_state = riscv_cpu_dump_state,
     .get_pc = riscv_cpu_get_pc,

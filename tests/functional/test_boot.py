@@ -1,0 +1,115 @@
+"""The riscv64 virt machine boots Linux to a shell (virt issue).
+
+One boot per -smp value serves every check: the shell, nproc, the RTC,
+the hardware RNG, the disk on virtio-blk (read a known file, write one,
+reboot, find it again) and power-off with status 0.
+"""
+import datetime
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import need_tool, run
+from vm import Guest, guest_dir, vireo_cmd
+
+
+@pytest.fixture(scope="session")
+def guest():
+    d, why = guest_dir()
+    if not d:
+        pytest.skip(why)
+    return d
+
+
+@pytest.fixture(scope="module", params=[1, 4], ids=["smp1", "smp4"])
+def booted(request, system_riscv64, guest, tmp_path_factory):
+    smp = request.param
+    tmp = tmp_path_factory.mktemp("boot-smp%d" % smp)
+    disk = tmp / "disk.ext4"
+    shutil.copy(os.path.join(guest, "disk.ext4"), disk)
+    cmd = vireo_cmd(system_riscv64, guest, smp=smp, extra=[
+        "-drive", "file=%s,if=virtio,format=raw" % disk,
+        "-device", "virtio-rng-device"])
+    g = Guest(cmd, log_path=str(tmp / "console.log"))
+    g.smp = smp
+    g.disk = disk
+    g.manifest = open(os.path.join(guest, "disk-manifest.txt")).read()
+    try:
+        g.wait_shell()
+        yield g
+    finally:
+        g.kill()
+
+
+def test_shell_and_nproc(booted):
+    assert booted.check("nproc") == str(booted.smp)
+
+
+def test_rtc_shows_host_date(booted):
+    out = booted.check("date -u +%s")
+    guest = int(out.split()[-1])
+    host = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    assert abs(guest - host) < 120
+
+
+def test_hwrng_gives_random_bytes(booted):
+    out = booted.check("head -c 32 /dev/hwrng | od -An -tx1 | tr -d ' \\n'")
+    assert len(out) == 64 and out != "0" * 64
+    again = booted.check("head -c 32 /dev/hwrng | od -An -tx1 | tr -d ' \\n'")
+    assert again != out
+
+
+def test_read_known_file_from_disk(booted):
+    booted.check("mount /dev/vda /mnt")
+    text = booted.check("cat /mnt/hello.txt")
+    digest = booted.check("sha256sum /mnt/hello.txt").split()[0]
+    assert digest in booted.manifest
+    assert text
+
+
+def test_file_survives_reboot_then_poweroff(booted):
+    # Runs last in the module: reboots the guest and powers it off.
+    booted.check("mount | grep -q /mnt || mount /dev/vda /mnt")
+    booted.check("echo persisted-%d > /mnt/note.txt && sync" % booted.smp)
+    booted.child.sendline("umount /mnt; reboot")
+    booted.wait_shell()
+    booted.check("mount /dev/vda /mnt")
+    assert booted.check("cat /mnt/note.txt") == "persisted-%d" % booted.smp
+    booted.check("umount /mnt")
+    assert booted.poweroff() == 0
+
+
+FINISHER_PROGRAM = r"""
+    .globl _start
+_start:
+    li t0, 0x100000
+    li t1, (5 << 16) | 0x3333   /* sifive_test: fail with code 5 */
+    sw t1, 0(t0)
+1:  j 1b
+"""
+
+
+def test_sifive_test_fail_code_is_exit_status(system_riscv64, tmp_path):
+    cc = need_tool("riscv64-unknown-elf-gcc")
+    (tmp_path / "f.S").write_text(FINISHER_PROGRAM)
+    elf = tmp_path / "f.elf"
+    subprocess.run([cc, "-nostdlib", "-Wl,-N", "-Wl,-Ttext=0x80000000",
+                    str(tmp_path / "f.S"), "-o", str(elf)], check=True)
+    p = run([system_riscv64, "-M", "virt", "-bios", "none", "-nographic",
+             "-kernel", str(elf)])
+    assert p.returncode == 5
+
+
+def test_dumpdtb(system_riscv64, tmp_path):
+    dtb = tmp_path / "virt.dtb"
+    p = run([system_riscv64, "-M", "virt,dumpdtb=%s" % dtb, "-smp", "2"])
+    assert p.returncode == 0
+    data = dtb.read_bytes()
+    assert data[:4] == b"\xd0\x0d\xfe\xed"
+    if shutil.which("dtc"):
+        text = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", str(dtb)],
+                              capture_output=True, text=True).stdout
+        assert "riscv,plic0" in text and "ns16550a" in text
+        assert "virtio,mmio" in text and "cpu@1" in text
