@@ -19,6 +19,25 @@ const DeviceType *device_type_find(const DeviceType *const *const *tables,
     return NULL;
 }
 
+/* -global defaults for @dev's type, in command-line order (values were
+ * checked when the option was parsed). */
+static void device_apply_globals(DeviceState *dev, const OptListArray *globals)
+{
+    for (size_t i = 0; i < globals->count; i++) {
+        OptList *g = &globals->items[i];
+        const char *driver = opts_get(g, "driver");
+        const Property *prop;
+
+        if (!driver || strcmp(driver, dev->type->name)) {
+            continue;
+        }
+        prop = props_find(dev->type->props, opts_get(g, "property"));
+        if (prop) {
+            prop_set(dev, prop, opts_get(g, "value"), NULL, NULL);
+        }
+    }
+}
+
 DeviceState *device_new(Machine *machine, const DeviceType *type)
 {
     DeviceState *dev = xzalloc(MAX(type->instance_size, sizeof(DeviceState)));
@@ -26,6 +45,9 @@ DeviceState *device_new(Machine *machine, const DeviceType *type)
     dev->type = type;
     dev->machine = machine;
     props_set_defaults(dev, type->props);
+    if (machine && machine->config) {
+        device_apply_globals(dev, &machine->config->globals);
+    }
     return dev;
 }
 

@@ -392,6 +392,83 @@ static OptionsOutcome opt_device(const SystemTarget *t, VmConfig *c,
     return OPTIONS_RUN;
 }
 
+/*
+ * -global DRIVER.PROP=VALUE (or driver=D,property=P,value=V): a default
+ * for a property of every device of that type, including the ones boards
+ * create. Checked now against the type's property table.
+ */
+static OptionsOutcome opt_global(const SystemTarget *t, VmConfig *c,
+                                 const char *arg, Error **errp)
+{
+    OptList *opts = optlist_append(&c->globals);
+    const char *driver, *prop, *value;
+    const DeviceType *type;
+    const Property *p;
+    void *scratch;
+    bool ok;
+
+    if (strncmp(arg, "driver=", 7)) {
+        /* The short form: everything up to the first '=' is DRIVER.PROP. */
+        const char *eq = strchr(arg, '=');
+        const char *dot = eq ? memchr(arg, '.', eq - arg) : NULL;
+        char *d, *pr;
+
+        opts->origin = xasprintf("-global %s", arg);
+        if (!eq || !dot || dot == arg || dot + 1 == eq) {
+            error_setg(errp, "-global %s: expected DRIVER.PROPERTY=VALUE",
+                       arg);
+            return OPTIONS_ERROR;
+        }
+        d = xstrndup(arg, dot - arg);
+        pr = xstrndup(dot + 1, eq - dot - 1);
+        opts_set(opts, "driver", d);
+        opts_set(opts, "property", pr);
+        opts_set(opts, "value", eq + 1);
+        free(d);
+        free(pr);
+    } else if (!parse_into(opts, "global", arg, NULL, errp)) {
+        return OPTIONS_ERROR;
+    }
+    driver = opts_get(opts, "driver");
+    prop = opts_get(opts, "property");
+    value = opts_get(opts, "value");
+    if (!driver || !prop || !value) {
+        error_setg(errp, "-global %s: needs driver, property and value", arg);
+        return OPTIONS_ERROR;
+    }
+    if (!opts_check_unused(opts, errp)) {
+        return OPTIONS_ERROR;
+    }
+    type = device_type_find(machine_device_tables(t), driver);
+    if (!type) {
+        error_setg(errp, "-global %s: '%s' is not a valid device model name",
+                   arg, driver);
+        return OPTIONS_ERROR;
+    }
+    p = props_find(type->props, prop);
+    if (!p) {
+        error_setg(errp, "-global %s: Property '%s.%s' not found", arg,
+                   driver, prop);
+        return OPTIONS_ERROR;
+    }
+    if (p->type == PROP_CHARDEV || p->type == PROP_DRIVE ||
+        p->type == PROP_NETDEV) {
+        error_setg(errp, "-global %s: '%s' links a backend and cannot be a "
+                   "global default", arg, prop);
+        return OPTIONS_ERROR;
+    }
+    /* Parse the value once now, so a bad one fails before anything runs. */
+    scratch = xzalloc(MAX(type->instance_size, sizeof(DeviceState)));
+    ok = prop_set(scratch, p, value, NULL, errp);
+    props_release(scratch, type->props);
+    free(scratch);
+    if (!ok) {
+        error_prepend(errp, "-global %s: ", arg);
+        return OPTIONS_ERROR;
+    }
+    return OPTIONS_RUN;
+}
+
 static OptionsOutcome opt_chardev(const SystemTarget *t, VmConfig *c,
                                   const char *arg, Error **errp)
 {
@@ -661,6 +738,9 @@ static const SystemOption system_options[] = {
     { "device", "driver[,prop=value...]",
       "add a device (-device help lists them; -device NAME,help its "
       "properties)", opt_device },
+    { "global", "driver.prop=value",
+      "set a default for a device property (also for on-board devices)",
+      opt_global },
     { "chardev", "backend,id=id[,prop=value...]",
       "define a character device backend (-chardev help lists them)",
       opt_chardev },
@@ -814,6 +894,7 @@ void vm_config_free(VmConfig *c)
     optlist_array_free(&c->chardevs);
     optlist_array_free(&c->netdevs);
     optlist_array_free(&c->nics);
+    optlist_array_free(&c->globals);
     strv_free(c->serials, c->nr_serials);
     strv_free(c->monitors, c->nr_monitors);
     strv_free(c->qmps, c->nr_qmps);

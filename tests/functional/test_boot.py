@@ -23,15 +23,23 @@ def guest():
     return d
 
 
-@pytest.fixture(scope="module", params=[1, 4], ids=["smp1", "smp4"])
+# (harts, virtio-mmio register layout): QEMU's legacy default, and the
+# virtio 1.x layout through -global.
+BOOTS = [(1, "legacy"), (4, "legacy"), (2, "modern")]
+
+
+@pytest.fixture(scope="module", params=BOOTS,
+                ids=["smp%d-%s" % b for b in BOOTS])
 def booted(request, system_riscv64, guest, tmp_path_factory):
-    smp = request.param
+    smp, layout = request.param
     tmp = tmp_path_factory.mktemp("boot-smp%d" % smp)
     disk = tmp / "disk.ext4"
     shutil.copy(os.path.join(guest, "disk.ext4"), disk)
     cmd = vireo_cmd(system_riscv64, guest, smp=smp, extra=[
         "-drive", "file=%s,if=virtio,format=raw" % disk,
-        "-device", "virtio-rng-device"])
+        "-device", "virtio-rng-device"] + (
+        ["-global", "virtio-mmio.force-legacy=off"]
+        if layout == "modern" else []))
     g = Guest(cmd, log_path=str(tmp / "console.log"))
     g.smp = smp
     g.disk = disk

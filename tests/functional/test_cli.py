@@ -39,6 +39,10 @@ BAD_OPTIONS = [
     (["-kernel"], "-kernel: requires an argument"),
     (["-m"], "-m: requires an argument"),
     (["-name", "guest=x,bogus=1"], "bogus"),
+    (["-global", "virtio-mmio.nosuch=1"], "nosuch"),
+    (["-global", "virtio-mmio.force-legacy=maybe"], "force-legacy"),
+    (["-global", "nosuchdev.x=1"], "nosuchdev"),
+    (["-global", "junk"], "DRIVER.PROPERTY=VALUE"),
 ]
 
 

@@ -1062,7 +1062,8 @@ static MmioFixture *mmio_fixture_new(bool legacy)
     for (unsigned i = 0; i < NR_SLOTS; i++) {
         mf->slots[i] = virtio_mmio_create(m, SLOT_BASE(i),
                                           irq_line(mmio_set_irq, mf, i + 1),
-                                          legacy, NULL);
+                                          legacy ? VIRTIO_MMIO_LEGACY
+                                                 : VIRTIO_MMIO_MODERN, NULL);
         assert_non_null(mf->slots[i]);
     }
     return mf;

@@ -60,6 +60,8 @@ struct VmConfig {
     OptListArray chardevs;
     OptListArray netdevs;
     OptListArray nics;
+    /* -global: each list has keys driver, property, value. */
+    OptListArray globals;
     char **serials;             /* -serial values, in order */
     size_t nr_serials;
     char **monitors;            /* -monitor values */

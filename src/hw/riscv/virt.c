@@ -72,7 +72,6 @@ static const VirtMemMapEntry virt_memmap[VIRT_MEMMAP_COUNT] = {
 };
 
 /* virtio-mmio register layout: false = version 2 (see virt_create_virtio). */
-#define VIRT_VIRTIO_LEGACY false
 
 typedef struct VirtMachine {
     Machine parent;
@@ -139,11 +138,9 @@ static bool virt_create_plic(VirtMachine *vm, Error **errp)
  * device tree's nodes highest first, finds it first: /dev/vda, as on
  * QEMU).
  *
- * They use the virtio 1.x register layout (version 2), not QEMU's
- * default legacy one (virtio-mmio.force-legacy=on): every guest that
- * runs on QEMU's virt probes the version register and drives either, and
- * the modern layout is the standard one. The board decides this here,
- * in one place (VIRT_VIRTIO_LEGACY).
+ * Their register layout is the transport's "force-legacy" property: the
+ * legacy one (version 1) by default, as QEMU's virt has it, and version 2
+ * with -global virtio-mmio.force-legacy=off.
  */
 static bool virt_create_virtio(VirtMachine *vm, Error **errp)
 {
@@ -153,7 +150,7 @@ static bool virt_create_virtio(VirtMachine *vm, Error **errp)
     for (unsigned n = 0; n < e->count; n++) {
         if (!virtio_mmio_create(m, e->base + n * e->size,
                                 plic_input(vm->plic, e->irq + n),
-                                VIRT_VIRTIO_LEGACY, errp)) {
+                                VIRTIO_MMIO_LAYOUT_DEFAULT, errp)) {
             return false;
         }
         vm->nr_virtio++;

@@ -557,14 +557,16 @@ const DeviceType virtio_mmio_type = {
 };
 
 DeviceState *virtio_mmio_create(Machine *m, uint64_t base, IRQLine irq,
-                                bool legacy, Error **errp)
+                                VirtioMmioLayout layout, Error **errp)
 {
     DeviceState *dev = device_new(m, &virtio_mmio_type);
     VirtioMmio *s = virtio_mmio_from_dev(dev);
 
     s->base = base;
     s->irq = irq;
-    s->legacy = legacy;
+    if (layout != VIRTIO_MMIO_LAYOUT_DEFAULT) {
+        s->legacy = layout == VIRTIO_MMIO_LEGACY;
+    }
     if (!machine_realize_device(m, dev, errp)) {
         device_free(dev);
         return NULL;

@@ -40,14 +40,22 @@ extern const DeviceType virtio_mmio_type;
  * @base: guest-physical address of the register window.
  * @irq: the line it raises (the board wires it to an interrupt
  *       controller input).
- * @legacy: true for the virtio 0.9.5 register layout (version 1), as
- *          QEMU's "force-legacy=on" default; false for version 2.
+ * @layout: VIRTIO_MMIO_LEGACY for the virtio 0.9.5 register layout
+ *          (version 1), VIRTIO_MMIO_MODERN for version 2, or
+ *          VIRTIO_MMIO_LAYOUT_DEFAULT for the "force-legacy" property's
+ *          value (on, as in QEMU, unless -global virtio-mmio.force-legacy=off).
  * The transport is added to @m's device list (reset and freed with the
  * machine) and registered as a virtio bus. Returns NULL with *errp set
  * on failure. Call from the board's init, in slot order.
  */
+typedef enum VirtioMmioLayout {
+    VIRTIO_MMIO_LAYOUT_DEFAULT,
+    VIRTIO_MMIO_LEGACY,
+    VIRTIO_MMIO_MODERN,
+} VirtioMmioLayout;
+
 DeviceState *virtio_mmio_create(Machine *m, uint64_t base, IRQLine irq,
-                                bool legacy, Error **errp);
+                                VirtioMmioLayout layout, Error **errp);
 
 /* The plugged device's virtio device ID, 0 for an empty slot. */
 uint32_t virtio_mmio_device_id(DeviceState *transport);
