@@ -18,6 +18,7 @@
 #include "chardev/char-mux.h"
 #include "chardev/chardev.h"
 #include "core/main-loop.h"
+#include "gdbstub/gdbstub.h"
 #include "hw/core/cpu.h"
 #include "hw/core/machine.h"
 #include "hw/virtio/virtio-devices.h"
@@ -287,6 +288,7 @@ static Machine *assemble(const VmConfig *c, SignalWatch *signals,
          m->type->init(m, errp) &&
          create_devices(m, c, errp) &&
          attach_drives(m, blks, c->drives.count, errp) &&
+         gdbserver_start(m, c->gdb, errp) &&
          machine_start(m, errp);
     free(blks);
     bql_unlock(m->loop);

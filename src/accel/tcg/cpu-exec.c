@@ -125,16 +125,23 @@ int cpu_exec(CPUState *cpu)
         int ret;
 
         ret = handle_exception(cpu);
+        if (tcg_debug_stop_pending(cpu)) {
+            return EXCP_DEBUG;      /* a step or watched access is done */
+        }
         if (ret) {
             return ret;
         }
-        if (ops->exec_interrupt(cpu)) {
+        if (!tcg_debug_irq_blocked(cpu) && ops->exec_interrupt(cpu)) {
+            if (cpu->singlestep_enabled) {
+                return EXCP_DEBUG;  /* a step stops at the handler */
+            }
             last_tb = NULL;
             continue;       /* the trap may be followed by another */
         }
         if (atomic_exchange(&cpu->exit_request, 0)) {
             return EXCP_INTERRUPT;
         }
+        tcg_debug_sync(cpu);
         if (atomic_load(&accel->flush_requested)) {
             tb_flush_now(accel);
             last_tb = NULL;
@@ -142,6 +149,8 @@ int cpu_exec(CPUState *cpu)
         if (log_enabled(cpu->log, LOG_NOCHAIN)) {
             cflags |= CF_NO_GOTO_TB;
         }
+        cflags |= tcg_debug_cflags(cpu);
+        tcg_debug_tb_begin(cpu, cflags);
         ops->get_tb_cpu_state(cpu, &pc, &flags);
         tb = tb_lookup(cpu, pc, flags, cflags);
         if (!tb) {
@@ -168,6 +177,9 @@ int cpu_exec(CPUState *cpu)
         if (last_exit == TB_EXIT_REQUESTED) {
             /* Left at a TB's entry check: the PC is that TB's start. */
             ops->synchronize_from_tb(cpu, last_tb);
+            if (last_tb == tb) {
+                tcg_debug_tb_skipped(cpu);
+            }
             last_tb = NULL;
         }
     }

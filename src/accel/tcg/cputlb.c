@@ -115,6 +115,20 @@ void tlb_flush_all_cpus(Machine *m)
 
 /* --- filling --- */
 
+/* Send accesses to a page with watchpoints to the slow path. */
+static void tlb_set_watchpoint_flags(CPUState *cpu, CPUTLBEntry *e,
+                                     uint64_t vpage)
+{
+    int watched = tcg_debug_tlb_flags(cpu, vpage);
+
+    if ((watched & BP_MEM_READ) && e->addr_read != TLB_INVALID) {
+        e->addr_read |= TLB_WATCHPOINT;
+    }
+    if ((watched & BP_MEM_WRITE) && e->addr_write != TLB_INVALID) {
+        e->addr_write |= TLB_WATCHPOINT;
+    }
+}
+
 void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot,
                   int mmu_idx, uint64_t size)
 {
@@ -168,6 +182,7 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot,
     e->addr_code = (prot & PAGE_EXEC) ? vpage | flags : TLB_INVALID;
     e->addr_write = (prot & PAGE_WRITE) ? vpage | flags | write_flags
                                         : TLB_INVALID;
+    tlb_set_watchpoint_flags(cpu, e, vpage);
     log_mask(cpu->log, LOG_MMU, "tlb: cpu %u mmu %d: 0x%016" PRIx64
              " -> 0x%016" PRIx64 " prot %c%c%c%s\n", cpu->index, mmu_idx,
              vpage, ppage, prot & PAGE_READ ? 'r' : '-',
@@ -331,6 +346,9 @@ static uint64_t load_one(CPUState *cpu, uint64_t addr, unsigned size,
                                    ra, false, &tag);
     CPUTLBEntryFull *f = &cpu->tlb[mmu_idx].full[tlb_index(addr)];
 
+    if (tag & TLB_WATCHPOINT) {
+        tcg_debug_check_watchpoint(cpu, addr, size, MMU_DATA_LOAD, ra);
+    }
     if (tag & TLB_MMIO) {
         MemTxResult r = mmio_access(cpu, f, addr, &val, size, false);
         if (r != MEMTX_OK) {
@@ -389,6 +407,9 @@ static void store_one(CPUState *cpu, uint64_t addr, uint64_t val,
                                    ra, false, &tag);
     CPUTLBEntryFull *f = &cpu->tlb[mmu_idx].full[tlb_index(addr)];
 
+    if (tag & TLB_WATCHPOINT) {
+        tcg_debug_check_watchpoint(cpu, addr, size, MMU_DATA_STORE, ra);
+    }
     if (tag & TLB_MMIO) {
         MemTxResult r = mmio_access(cpu, f, addr, &val, size, true);
         if (r != MEMTX_OK) {
@@ -492,8 +513,14 @@ uint64_t tlb_atomic_slow(CPUState *cpu, uint64_t addr, MemOp memop,
     }
     /* An atomic needs both read and write permission; a store fault wins. */
     tlb_entry_for(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra, false, &tag);
+    if (tag & TLB_WATCHPOINT) {
+        tcg_debug_check_watchpoint(cpu, addr, size, MMU_DATA_LOAD, ra);
+    }
     e = tlb_entry_for(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra, false,
                       &tag);
+    if (tag & TLB_WATCHPOINT) {
+        tcg_debug_check_watchpoint(cpu, addr, size, MMU_DATA_STORE, ra);
+    }
     f = &cpu->tlb[mmu_idx].full[tlb_index(addr)];
     if (tag & (TLB_MMIO | TLB_DISCARD_WRITE)) {
         /* Not RAM: a plain read-modify-write under the big lock. */
@@ -553,6 +580,9 @@ void *probe_access(CPUState *cpu, uint64_t addr, unsigned size,
     CPUTLBEntry *e = tlb_entry_for(cpu, addr, size, access, mmu_idx, ra,
                                    false, &tag);
 
+    if (tag & TLB_WATCHPOINT) {
+        tcg_debug_check_watchpoint(cpu, addr, size, access, ra);
+    }
     if (tag & (TLB_MMIO | (access == MMU_DATA_STORE ? TLB_DISCARD_WRITE : 0))) {
         return NULL;
     }

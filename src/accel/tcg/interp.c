@@ -576,7 +576,9 @@ do_goto_ptr_64:
 
         tc->interp_tb = NULL;   /* the lookup may fill the TLB */
         next = goto_ptr_lookup(cpu);
-        if (next && !log_enabled(cpu->log, LOG_NOCHAIN)) {
+        /* Steps and watchpoint replays (CF_NO_GOTO_TB) end in the loop. */
+        if (next && !(tb->cflags & CF_NO_GOTO_TB) &&
+            !log_enabled(cpu->log, LOG_NOCHAIN)) {
             tb = next;
             goto enter_tb;
         }

@@ -163,6 +163,9 @@ static void *tcg_rr_thread(void *opaque)
         pthread_mutex_unlock(&accel->lock);
         ret = cpu_exec(cpu);
         pthread_mutex_lock(&accel->lock);
+        if (ret == EXCP_DEBUG) {
+            tcg_debug_stop(accel, cpu);     /* all-stop for the debugger */
+        }
         if (ret == EXCP_HLT || ret == EXCP_INTERRUPT || ret == EXCP_YIELD) {
             accel->rr_current = (accel->rr_current + 1) % m->nr_cpus;
         }

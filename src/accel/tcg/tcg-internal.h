@@ -60,6 +60,12 @@ typedef struct TCGCPUState {
     /* Interpreter: the TB and op being executed, for unwinding. */
     TranslationBlock *interp_tb;
     const void *interp_op;
+    /* Debugging (debug.c). */
+    unsigned debug_gen;         /* CPUState.debug_gen the caches match */
+    uint32_t cflags_next_tb;    /* one-shot: replay a watched access */
+    bool step_active;           /* a single-step TB was entered */
+    bool replay_active;         /* the replay TB was entered */
+    bool watch_stop;            /* the replayed access happened: stop */
 } TCGCPUState;
 
 static inline TCGCPUState *tcg_cpu(CPUState *cpu)
@@ -149,6 +155,31 @@ void tlb_store_slow(CPUState *cpu, uint64_t addr, uint64_t val, MemOp memop,
 uint64_t tlb_atomic_slow(CPUState *cpu, uint64_t addr, MemOp memop,
                          int mmu_idx, bool cmpxchg, TCGAtomicOp op,
                          uint64_t cmp, uint64_t val, uintptr_t ra);
+
+/* debug.c: breakpoints, single-step and watchpoints for the CPU loop */
+struct DisasContextBase;
+/* Before each instruction: end the TB or stop at a breakpoint (true). */
+bool translator_breakpoint_check(struct DisasContextBase *db);
+/* Loop top: drop TBs and TLB entries made under older debug lists. */
+void tcg_debug_sync(CPUState *cpu);
+/* Compile flags the next TB needs (single-step, watchpoint replay). */
+uint32_t tcg_debug_cflags(CPUState *cpu);
+/* Hold interrupts off (stepping with SSTEP_NOIRQ, watchpoint replay). */
+bool tcg_debug_irq_blocked(CPUState *cpu);
+/* Before finding and running a TB with @cflags: is it a step or a
+ * replay? ... */
+void tcg_debug_tb_begin(CPUState *cpu, uint32_t cflags);
+/* ...or that it left at its entry check without running. */
+void tcg_debug_tb_skipped(CPUState *cpu);
+/* Loop top: did a step or replayed watched access just finish? */
+bool tcg_debug_stop_pending(CPUState *cpu);
+/* vCPU thread, accel->lock held: @cpu returned EXCP_DEBUG. */
+void tcg_debug_stop(TCGAccel *accel, CPUState *cpu);
+/* BP_MEM_* kinds watched on @vpage (TLB_WATCHPOINT on those tags). */
+int tcg_debug_tlb_flags(CPUState *cpu, uint64_t vpage);
+/* Slow path of an access to a watched page. */
+void tcg_debug_check_watchpoint(CPUState *cpu, uint64_t addr, unsigned size,
+                                MMUAccessType access, uintptr_t ra);
 
 /* cpu-exec.c */
 /* Run @cpu until it leaves the loop; returns EXCP_HLT, EXCP_INTERRUPT... */

@@ -40,6 +40,9 @@ void translator_loop(CPUState *cpu, TCGContext *s, TranslationBlock *tb,
 
     ops->tb_start(db, cpu);
     for (;;) {
+        if (translator_breakpoint_check(db)) {
+            break;      /* stop before a breakpoint (accel/tcg/debug.c) */
+        }
         db->num_insns++;
         ops->insn_start(db, cpu);
         ops->translate_insn(db, cpu);

@@ -7,6 +7,7 @@
  * bottom half; the main loop does the actual work with the BQL held.
  */
 #include "hw/core/machine.h"
+#include "gdbstub/gdbstub.h"
 #include "hw/core/cpu.h"
 #include "block/block.h"
 #include "chardev/chardev.h"
@@ -455,6 +456,8 @@ void machine_destroy(Machine *m)
     if (!m) {
         return;
     }
+    /* First, while the CPUs exist: gdb learns the exit status. */
+    gdbserver_stop(m, atomic_load(&m->exit_status));
     if (m->accel && m->accel->destroy) {
         m->accel->destroy(m);
     }

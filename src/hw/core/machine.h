@@ -223,6 +223,8 @@ struct Machine {
     atomic_int exit_status;         /* process exit status on shutdown */
     BottomHalf *request_bh;
 
+    /* The gdb server (gdbstub/gdbstub.h), or NULL. */
+    struct GDBServer *gdbserver;
 };
 
 /* -device NAME help / -device help helpers: the tables of this binary. */

@@ -118,6 +118,10 @@ void riscv_cpu_do_transaction_failed(CPUState *cs, uint64_t paddr,
  */
 bool riscv_cpu_translate_debug(RISCVCPU *cpu, uint64_t vaddr,
                                uint64_t *paddr);
+/* CPUOps.get_phys_page_debug: as a data access, or failing that as an
+ * instruction fetch (so gdb can read execute-only code). */
+bool riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t vaddr,
+                                   uint64_t *paddr);
 
 /* --- pmp.c: physical memory protection (§3.7) --- */
 

@@ -11,6 +11,7 @@
 #include "target/riscv/cpu-internal.h"
 #include "target/riscv/csr.h"
 #include "core/main-loop.h"
+#include "target/riscv/gdbstub.h"
 #include "hw/core/machine.h"
 #include "util/error.h"
 #include "util/opts.h"
@@ -183,6 +184,8 @@ static const CPUOps riscv_cpu_ops = {
     .get_pc = riscv_cpu_get_pc,
     .set_pc = riscv_cpu_set_pc,
     .has_work = riscv_cpu_has_work,
+    .get_phys_page_debug = riscv_cpu_get_phys_page_debug,
+    .gdb = &riscv_gdb_ops,
     .tcg_ops = &riscv_tcg_ops,
 };
 

@@ -681,3 +681,13 @@ bool riscv_csr_read_debug(RISCVCPU *cpu, int csrno, uint64_t *val)
     *val = csr->read(cpu, csrno);
     return true;
 }
+
+bool riscv_csr_write_debug(RISCVCPU *cpu, int csrno, uint64_t val)
+{
+    const RISCVCSR *csr = riscv_csr_find(csrno);
+
+    if (!csr || !csr->write || !csr_present(cpu, csr, PRV_M)) {
+        return false;
+    }
+    return csr->write(cpu, csrno, val);
+}

@@ -52,4 +52,9 @@ bool riscv_csr_access(RISCVCPU *cpu, int csrno, uint64_t *old, uint64_t val,
  * this hart's configuration. */
 bool riscv_csr_read_debug(RISCVCPU *cpu, int csrno, uint64_t *val);
 
+/* Debugger write: as M-mode would, without the privilege and read-only
+ * checks of an instruction; false if the CSR does not exist here or
+ * cannot be written at all. */
+bool riscv_csr_write_debug(RISCVCPU *cpu, int csrno, uint64_t val);
+
 #endif /* TARGET_RISCV_CSR_H */

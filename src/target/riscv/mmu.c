@@ -244,6 +244,23 @@ bool riscv_cpu_translate_debug(RISCVCPU *cpu, uint64_t vaddr,
     return true;
 }
 
+bool riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t vaddr,
+                                   uint64_t *paddr)
+{
+    RISCVCPU *cpu = riscv_cpu(cs);
+    Translation t;
+
+    if (riscv_cpu_translate_debug(cpu, vaddr, paddr)) {
+        return true;
+    }
+    if (riscv_walk(cpu, vaddr, MMU_INST_FETCH, cpu->priv, false, true,
+                   &t) != TRANSLATE_OK) {
+        return false;
+    }
+    *paddr = t.paddr;
+    return true;
+}
+
 void riscv_cpu_do_unaligned_access(CPUState *cs, uint64_t vaddr,
                                    MMUAccessType access, int mmu_idx,
                                    uintptr_t ra)
