@@ -123,6 +123,19 @@ static void make_movi(OptContext *ctx, TCGOp *op, uint64_t val)
                                        ir_canon(op->type, val)));
 }
 
+/* Commutative ops: put a constant input second, so the identities below
+ * only need to look there. */
+static void swap_const_second(OptContext *ctx, TCGOp *op, uint64_t *a,
+                              uint64_t *b)
+{
+    if (arg_is_const(ctx, *a) && !arg_is_const(ctx, *b)) {
+        op->args[1] = *b;
+        op->args[2] = *a;
+        *a = op->args[1];
+        *b = op->args[2];
+    }
+}
+
 /* --- per-op folding, alphabetical --- */
 
 static void fold_add(OptContext *ctx, TCGOp *op)
@@ -143,12 +156,7 @@ static void fold_and(OptContext *ctx, TCGOp *op)
     uint64_t a = op->args[1], b = op->args[2];
     uint64_t ones = ir_canon(op->type, ~0ULL);
 
-    if (arg_is_const(ctx, a) && !arg_is_const(ctx, b)) {
-        op->args[1] = b;        /* constant second, as for the others */
-        op->args[2] = a;
-        a = op->args[1];
-        b = op->args[2];
-    }
+    swap_const_second(ctx, op, &a, &b);
     if (arg_is_const(ctx, a) && arg_is_const(ctx, b)) {
         make_movi(ctx, op, arg_const(ctx, a) & arg_const(ctx, b));
     } else if (arg_is_const(ctx, b) && arg_const(ctx, b) == 0) {
@@ -336,12 +344,7 @@ static void fold_or(OptContext *ctx, TCGOp *op)
 {
     uint64_t a = op->args[1], b = op->args[2];
 
-    if (arg_is_const(ctx, a) && !arg_is_const(ctx, b)) {
-        op->args[1] = b;
-        op->args[2] = a;
-        a = op->args[1];
-        b = op->args[2];
-    }
+    swap_const_second(ctx, op, &a, &b);
     if (arg_is_const(ctx, a) && arg_is_const(ctx, b)) {
         make_movi(ctx, op, arg_const(ctx, a) | arg_const(ctx, b));
     } else if ((arg_is_const(ctx, b) && arg_const(ctx, b) == 0) || a == b) {
@@ -438,12 +441,7 @@ static void fold_xor(OptContext *ctx, TCGOp *op)
 {
     uint64_t a = op->args[1], b = op->args[2];
 
-    if (arg_is_const(ctx, a) && !arg_is_const(ctx, b)) {
-        op->args[1] = b;
-        op->args[2] = a;
-        a = op->args[1];
-        b = op->args[2];
-    }
+    swap_const_second(ctx, op, &a, &b);
     if (arg_is_const(ctx, a) && arg_is_const(ctx, b)) {
         make_movi(ctx, op, arg_const(ctx, a) ^ arg_const(ctx, b));
     } else if (a == b) {
