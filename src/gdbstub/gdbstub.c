@@ -502,8 +502,11 @@ static void gdb_interrupt(GDBServer *s)
 
 static void gdb_packet_done(GDBServer *s, uint8_t sum)
 {
-    if (sum != s->in_sum && !s->no_ack) {
-        gdb_write(s, "-", 1);
+    if (sum != s->in_sum) {
+        /* Damaged: ask again (without acks, gdb will not resend it). */
+        if (!s->no_ack) {
+            gdb_write(s, "-", 1);
+        }
         return;
     }
     if (!s->no_ack) {
@@ -666,7 +669,6 @@ static bool gdb_open_transport(GDBServer *s, const char *dev, Error **errp)
     };
     ChardevFrontend fe = fe_template;
     char *addr;
-    bool ok = true;
 
     fe.opaque = s;
     if (!strncmp(dev, "chardev:", 8)) {
@@ -713,13 +715,9 @@ static bool gdb_open_transport(GDBServer *s, const char *dev, Error **errp)
         s->chr = NULL;
         return false;
     }
-    /* Streams without a peer to wait for are connected from the start;
-     * sockets will say so with CHR_EVENT_OPENED. */
-    s->connected = true;
-    s->g_cpu = s->c_cpu = m->cpus[0];
-    snprintf(s->last_stop, sizeof(s->last_stop), "T%02xthread:%x;",
-             GDB_SIGNAL_TRAP, gdb_thread_id(m->cpus[0]));
-    return ok;
+    /* The chardev reports CHR_EVENT_OPENED when a peer is there (a
+     * stream such as stdio: at once, in chardev_attach). */
+    return true;
 }
 
 bool gdbserver_start(Machine *m, const char *dev, Error **errp)

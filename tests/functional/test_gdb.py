@@ -199,6 +199,20 @@ def test_s_option_listens_on_1234(system_riscv64, prog, gdb):
             p.communicate()
 
 
+@pytest.mark.parametrize("gdbdev", [
+    ["-chardev", "stdio,id=g0", "-gdb", "chardev:g0"],
+    ["-gdb", "stdio"],
+], ids=["chardev", "stdio"])
+def test_chardev_transport(system_riscv64, prog, gdb, gdbdev):
+    """gdb runs Vireo itself and talks to it over a pipe (its stdio)."""
+    cmd = " ".join([system_riscv64, "-M", "virt", "-bios", "none",
+                    "-kernel", prog, "-serial", "none", "-S", *gdbdev])
+    out = run_gdb(gdb, prog, f"| {cmd}", "break add", "c", "bt", "c")
+    assert "Breakpoint 1, add (a=2, b=3)" in out, out
+    assert "in main ()" in out, out
+    assert "exited with code 03" in out, out
+
+
 def test_break_continue_and_registers(vireo, prog, gdb):
     v = vireo()
     out = run_gdb(gdb, prog, v.sock, "break add", "c",
