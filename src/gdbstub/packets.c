@@ -453,6 +453,9 @@ static void handle_point(GDBServer *s, const char *args, bool insert)
         reply(s, "");
         return;
     }
+    if ((flags & BP_MEM_ACCESS) && gdb_ops(s)->stop_before_watchpoint) {
+        flags |= BP_STOP_BEFORE_ACCESS;
+    }
     /* The lists change only with the vCPUs parked (hw/core/cpu.h); the
      * monitor's "cont" may have restarted them behind gdb's back. */
     was_running = m->run_state == RUN_STATE_RUNNING;

@@ -262,6 +262,17 @@ def test_step_through_branch(vireo, prog, gdb):
         re.search(r"Value returned is \$\d+ = 16", out), out
 
 
+def test_breakpoint_in_rom_before_the_kernel(vireo, prog, gdb):
+    """Breakpoints match the virtual PC when code is translated, so they
+    work in the boot ROM, where nothing can be written."""
+    v = vireo()
+    out = run_gdb(gdb, prog, v.sock, "break *0x1008", "c",
+                  'printf "pc=%#lx a0=%ld\\n", $pc, $a0', "x/4xw 0x1000",
+                  "kill")
+    assert "Breakpoint 1, 0x0000000000001008" in out, out
+    assert "pc=0x1008 a0=0" in out, out     # after csrr a0, mhartid
+
+
 def test_hbreak_and_tbreak(vireo, prog, gdb):
     v = vireo()
     out = run_gdb(gdb, prog, v.sock, "hbreak add", "tbreak branchy", "c",
@@ -289,16 +300,17 @@ def test_read_and_write_memory(vireo, prog, gdb):
 
 def test_watchpoint_stops_at_the_store(vireo, prog, gdb):
     v = vireo()
+    after = line_address(gdb, prog, source_line("other = 2;"))
     out = run_gdb(gdb, prog, v.sock, "watch watched", "c", "p other",
-                  "info line *$pc", "x/i $pc", "rwatch counter", "c",
+                  'printf "pc=%#lx\\n", $pc', "rwatch counter", "c",
                   "awatch other", "c", "delete", "c")
-    line = source_line("other = 2;")
     assert "Hardware watchpoint 1: watched" in out, out
     assert "Old value = 0" in out and "New value = 42" in out, out
     # Stopped right after the store: the statement before it is done, the
-    # one after it is not, and the PC is at the next statement's start.
+    # one after it is not, and the PC is the next statement's first
+    # instruction (the store is the last one of "watched = 42;").
     assert "$1 = 1" in out, out
-    assert re.search(rf"Line {line} of .* starts at address", out), out
+    assert f"pc={after:#x}" in out, out
     assert "Hardware read watchpoint 2: counter" in out, out
     assert "Value = 5" in out, out
     assert "Hardware access (read/write) watchpoint 3: other" in out, out
@@ -525,6 +537,34 @@ def test_hardware_single_step_and_irq_flags(vireo, prog, gdb):
         g.command("D")
     finally:
         g.close()
+
+
+def test_watchpoint_packets_stop_before_the_store(vireo, prog, gdb):
+    """At the protocol level (RISC-V gdb wants non-steppable watchpoints):
+    the stop reply names the watchpoint and the PC is the storing
+    instruction, not yet executed; one step later the store is done."""
+    v = vireo()
+    g = RawGdb(v.sock)
+    try:
+        regs = reg_numbers(target_xml(g))
+        watched = symbol(prog, "watched")
+        start = line_address(gdb, prog, source_line("watched = 42;"))
+        after = line_address(gdb, prog, source_line("other = 2;"))
+        assert g.command(f"Z2,{watched:x},8") == b"OK"
+        assert g.command("vCont;c") == \
+            f"T05watch:{watched:x};thread:1;".encode()
+        pc = read_reg(g, regs["pc"])
+        assert start <= pc < after
+        assert read_u64(g, watched) == 0
+        assert g.command(f"z2,{watched:x},8") == b"OK"
+        assert g.command("vCont;s:1") == b"T05thread:1;"
+        assert read_reg(g, regs["pc"]) == after
+        assert read_u64(g, watched) == 42
+        g.command("D")
+    finally:
+        g.close()
+    status, _, _ = v.wait()
+    assert status == 3
 
 
 def test_malformed_input_and_reconnect(vireo, prog):

@@ -20,13 +20,15 @@
  *
  * Watchpoints mark the TLB entries of watched pages with TLB_WATCHPOINT,
  * which sends every access to them to the slow path. A hit there restores
- * the state of the accessing instruction and leaves the TB; the CPU loop
- * then re-executes that one instruction alone, with interrupts held off,
- * lets the access happen, and stops after it. So the stop is exactly at
- * the accessing instruction: its effect is visible and the PC is the next
- * instruction, which is what gdb expects of a hardware watchpoint on
- * RISC-V (GDB manual, "Setting Watchpoints"; Remote Serial Protocol,
- * "Stop Reply Packets": watch/rwatch/awatch).
+ * the state of the accessing instruction and leaves the TB. With
+ * BP_STOP_BEFORE_ACCESS the CPU stops right there, before the access:
+ * that is what gdb expects on RISC-V, where it treats watchpoints as
+ * non-steppable and steps over the instruction itself before showing the
+ * new value. Otherwise the CPU loop re-executes that one instruction
+ * alone, with interrupts held off, lets the access happen, and stops
+ * after it. Either way the stop is exactly at the accessing instruction
+ * (GDB manual, "Setting Watchpoints"; Remote Serial Protocol, "Stop Reply
+ * Packets": watch/rwatch/awatch).
  *
  * All of this runs on the vCPU thread; the lists only change while the
  * vCPUs are paused.
@@ -190,6 +192,12 @@ void tcg_debug_check_watchpoint(CPUState *cpu, uint64_t addr, unsigned size,
     cpu->watchpoint_hit = (CPUWatchpointHit) {
         .active = true, .wp = *wp, .hitaddr = addr,
     };
+    if ((wp->flags & BP_STOP_BEFORE_ACCESS) && cpu_restore_state(cpu, ra)) {
+        /* Stop at the accessing instruction, before it does anything. */
+        tc->step_active = false;
+        cpu->exception_index = EXCP_DEBUG;
+        cpu_loop_exit(cpu);
+    }
     if (!cpu_restore_state(cpu, ra)) {
         /* Not from translated code: no instruction to replay, so stop
          * at the end of the current TB. */

@@ -51,6 +51,12 @@ typedef struct CPUGDBOps {
                            size_t len);
     /* The target description (GDB's target.xml), malloc'd. */
     char *(*target_xml)(CPUState *cpu);
+    /*
+     * gdb's port for this architecture expects watchpoints to stop before
+     * the access and steps over it itself ("non-steppable" watchpoints);
+     * otherwise the stop comes right after the accessing instruction.
+     */
+    bool stop_before_watchpoint;
 } CPUGDBOps;
 
 #define CPU_GDB_MAX_REG_BYTES 64
@@ -94,6 +100,7 @@ enum {
     BP_MEM_READ = 1 << 1,       /* watchpoint kinds */
     BP_MEM_WRITE = 1 << 2,
     BP_MEM_ACCESS = BP_MEM_READ | BP_MEM_WRITE,
+    BP_STOP_BEFORE_ACCESS = 1 << 3, /* watchpoint: stop before, not after */
 };
 
 /* Single-step flags (QEMU's values, also for its "qqemu.sstep" packet). */

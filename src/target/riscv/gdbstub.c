@@ -307,4 +307,8 @@ const CPUGDBOps riscv_gdb_ops = {
     .read_register = riscv_gdb_read_register,
     .write_register = riscv_gdb_write_register,
     .target_xml = riscv_gdb_target_xml,
+    /* GDB's RISC-V port has "non-steppable" watchpoints (as the debug
+     * spec's triggers fire before the access): it wants the stop before
+     * the access and single-steps over it itself. */
+    .stop_before_watchpoint = true,
 };
