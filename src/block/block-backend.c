@@ -18,6 +18,8 @@
 #include "block/block-internal.h"
 #include "util/error.h"
 
+#include <unistd.h>
+
 /* Workers per backend; each blocks in at most one host I/O call. */
 #define BLK_MAX_WORKERS 8
 /* iovecs kept inside the request before it allocates. */
@@ -34,6 +36,7 @@ typedef enum BlkRequestType {
 struct BlockBackend {
     char *name;
     BlockDriverState *root;
+    bool snapshot_overlay;      /* root is a temporary -snapshot overlay */
     bool write_cache;           /* false: writethrough */
     bool discard;
     BlockInterfaceType iface;
@@ -81,14 +84,93 @@ BlockBackend *blk_new_with_root(BlockDriverState *root, int flags)
     return blk;
 }
 
+/*
+ * -snapshot: a temporary qcow2 file in $TMPDIR (or /var/tmp, as QEMU)
+ * backed by @base, opened writable in front of it and deleted on close.
+ */
+static BlockDriverState *blk_open_snapshot_overlay(BlockDriverState *base,
+                                                   int flags, Error **errp)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char *path = xasprintf("%s/vl.XXXXXX", tmpdir && *tmpdir ? tmpdir
+                                                             : "/var/tmp");
+    BlockCreateOptions opts;
+    BlockDriverState *overlay = NULL;
+    int64_t len = bdrv_getlength(base);
+    int fd;
+
+    if (len < 0) {
+        error_setg_errno(errp, -(int)len, "Could not get the size of '%s'",
+                         base->filename);
+        goto out;
+    }
+    fd = mkstemp(path);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not create temporary overlay "
+                         "'%s'", path);
+        goto out;
+    }
+    close(fd);
+    bdrv_create_options_init(&opts);
+    opts.size = len;
+    opts.has_size = true;
+    opts.backing_file = xstrdup(base->filename);
+    opts.backing_fmt = xstrdup(bdrv_get_format_name(base));
+    if (!bdrv_create("qcow2", path, &opts, errp)) {
+        bdrv_create_options_free(&opts);
+        unlink(path);
+        goto out;
+    }
+    bdrv_create_options_free(&opts);
+    flags = (flags | BDRV_O_RDWR | BDRV_O_NO_BACKING | BDRV_O_TEMPORARY) &
+            ~(BDRV_O_SNAPSHOT | BDRV_O_NOCACHE | BDRV_O_FORCE_SHARE);
+    overlay = bdrv_open(path, "qcow2", flags, errp);
+    if (!overlay) {
+        unlink(path);
+        goto out;
+    }
+    bdrv_set_backing(overlay, base);
+out:
+    free(path);
+    return overlay;
+}
+
+BlockBackend *blk_new_with_snapshot(BlockDriverState *base, int flags,
+                                    Error **errp)
+{
+    BlockDriverState *overlay = blk_open_snapshot_overlay(base, flags, errp);
+    BlockBackend *blk;
+
+    bdrv_unref(base);
+    if (!overlay) {
+        return NULL;
+    }
+    blk = blk_new_with_root(overlay, flags);
+    if (!blk) {
+        error_setg(errp, "Could not open '%s': out of file descriptors",
+                   base->filename);
+        return NULL;
+    }
+    blk->snapshot_overlay = true;
+    return blk;
+}
+
 BlockBackend *blk_new_open(const char *filename, const char *format,
                            int flags, Error **errp)
 {
-    BlockDriverState *bs = bdrv_open(filename, format, flags, errp);
+    bool snapshot = flags & BDRV_O_SNAPSHOT;
+    BlockDriverState *bs;
     BlockBackend *blk;
 
+    bs = bdrv_open(filename, format,
+                   snapshot ? flags & ~(BDRV_O_RDWR | BDRV_O_SNAPSHOT |
+                                        BDRV_O_DETECT_ZEROES)
+                            : flags, errp);
     if (!bs) {
         return NULL;
+    }
+    if (snapshot) {
+        return blk_new_with_snapshot(bs, flags, errp);
     }
     blk = blk_new_with_root(bs, flags);
     if (!blk) {
@@ -96,6 +178,33 @@ BlockBackend *blk_new_open(const char *filename, const char *format,
                    filename);
     }
     return blk;
+}
+
+bool blk_commit_snapshot(BlockBackend *blk, Error **errp)
+{
+    BlockDriverState *top = blk->root;
+    int ret;
+
+    if (!blk->snapshot_overlay || !top->backing) {
+        return true;
+    }
+    blk_drain(blk);
+    ret = bdrv_flush(top);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not flush the overlay of '%s'",
+                         top->backing->filename);
+        return false;
+    }
+    if (!bdrv_commit(top, top->backing, NULL, NULL, errp)) {
+        return false;
+    }
+    ret = bdrv_make_empty(top);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not empty the overlay of '%s'",
+                         top->backing->filename);
+        return false;
+    }
+    return true;
 }
 
 void blk_unref(BlockBackend *blk)
@@ -394,6 +503,15 @@ int blk_pwrite(BlockBackend *blk, uint64_t offset, const void *buf,
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = bytes };
 
     return blk_sync_request(blk, BLK_REQ_WRITE, offset, bytes, &iov, 1, 0);
+}
+
+int blk_pwrite_compressed(BlockBackend *blk, uint64_t offset,
+                          const void *buf, uint64_t bytes)
+{
+    int ret = blk_check_request(blk, BLK_REQ_WRITE, offset, bytes);
+
+    return ret < 0 ? ret : bdrv_pwrite_compressed(blk->root, offset, buf,
+                                                  bytes);
 }
 
 int blk_flush(BlockBackend *blk)

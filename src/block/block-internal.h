@@ -50,10 +50,37 @@ void block_iov_from_buf(const struct iovec *iov, int niov, uint64_t offset,
 
 /* The drivers (block_drivers[] lists them). */
 extern const BlockDriver bdrv_raw;
+extern const BlockDriver bdrv_qcow2;
 extern const BlockDriver bdrv_file;
+
+/*
+ * For drivers' create(): make @filename a @size-byte file (created if
+ * missing, truncated once its write lock is held), preallocated per
+ * @prealloc (falloc/full; metadata is left to the format).
+ */
+bool block_create_file(const char *filename, uint64_t size,
+                       BlockPreallocMode prealloc, Error **errp);
+/* opts->preallocation as a mode (NULL: off), with QEMU's message. */
+bool block_create_parse_prealloc(const BlockCreateOptions *opts,
+                                 BlockPreallocMode *out, Error **errp);
+/* Append ". @text" to the message in *errp (QEMU's hints, one line). */
+void block_error_append(Error **errp, const char *text);
 
 /* block/drive.c records the -drive if= here. */
 void blk_set_interface(BlockBackend *blk, BlockInterfaceType iface);
+
+/*
+ * -snapshot: put a temporary qcow2 overlay in front of @base (opened
+ * read-only; the caller's reference is taken over, also on failure) and
+ * wrap it in a backend that blk_commit_snapshot() knows.
+ */
+BlockBackend *blk_new_with_snapshot(BlockDriverState *base, int flags,
+                                    Error **errp);
+
+/* block/drive.c, shared with block/blockdev.c (system emulators). */
+bool drive_parse_common(OptList *opts, const char *file_prefix, int *flags,
+                        Error **errp);
+bool drive_watch_completions(Machine *m, BlockBackend *blk, Error **errp);
 
 /* Open the "file" protocol node for @filename. */
 BlockDriverState *bdrv_open_protocol(const char *filename, int flags,

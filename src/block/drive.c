@@ -5,16 +5,23 @@
  *
  * The keys are QEMU's, restricted to what means something today:
  *   file=PATH           the image (required: there is no removable media)
- *   format=raw          absent: probe, which guesses raw with QEMU's warning
+ *   format=raw|qcow2    absent: probe (guessing raw warns as QEMU does)
  *   if=virtio|none      absent: the machine's default (BLOCK_IF_DEFAULT)
  *   id=NAME             absent: QEMU's automatic name, "virtio0", "none1", ...
  *   readonly=on|off
  *   cache=writeback|none|writethrough|directsync|unsafe, and the
  *     cache.direct / cache.no-flush switches they are made of
  *   discard=ignore|off|unmap|on
+ *   detect-zeroes=off|on|unmap
+ *   snapshot=on|off     a temporary qcow2 overlay takes the writes
  *   media=disk
- *   aio=threads         the only engine so far
+ *   aio=threads|io_uring
+ *   file.locking=auto|on|off, force-share=on|off
  * Anything else is "Invalid parameter 'KEY'" (opts_check_unused()).
+ *
+ * The chosen id is written back into the option list ("id"), so that
+ * blk_commit_snapshot_all() can find every drive of the machine again
+ * through m->config without a registry of its own.
  */
 #include "block/block-internal.h"
 #include "core/main-loop.h"
@@ -120,7 +127,6 @@ static bool drive_parse_misc(OptList *opts, int *flags, Error **errp)
 {
     const char *discard = opts_get(opts, "discard");
     const char *media = opts_get(opts, "media");
-    const char *aio = opts_get(opts, "aio");
     bool readonly;
 
     if (!opts_get_bool(opts, "readonly", false, &readonly, errp)) {
@@ -145,10 +151,64 @@ static bool drive_parse_misc(OptList *opts, int *flags, Error **errp)
         }
         return false;
     }
-    if (aio && strcmp(aio, "threads")) {
-        error_setg(errp, "%s: aio=%s is not supported (only aio=threads)",
+    return true;
+}
+
+/*
+ * Keys -drive and -blockdev share (the latter spells some with a
+ * "file." prefix, passed as @file_prefix): detect-zeroes, aio, locking,
+ * force-share.
+ */
+bool drive_parse_common(OptList *opts, const char *file_prefix, int *flags,
+                        Error **errp)
+{
+    const char *dz = opts_get(opts, "detect-zeroes");
+    char *key = xasprintf("%saio", file_prefix);
+    const char *aio = opts_get(opts, key);
+    const char *locking;
+    bool force_share;
+
+    free(key);
+    if (!aio) {
+        aio = opts_get(opts, "aio");
+    }
+    if (dz && !strcmp(dz, "unmap")) {
+        if (!(*flags & BDRV_O_UNMAP)) {
+            error_setg(errp, "%s: setting detect-zeroes to unmap is not "
+                       "allowed without setting discard operation to unmap",
+                       opts->origin);
+            return false;
+        }
+        *flags |= BDRV_O_DETECT_ZEROES;
+    } else if (dz && !strcmp(dz, "on")) {
+        *flags |= BDRV_O_DETECT_ZEROES;
+    } else if (dz && strcmp(dz, "off")) {
+        error_setg(errp, "%s: Parameter 'detect-zeroes' does not accept "
+                   "value '%s'", opts->origin, dz);
+        return false;
+    }
+    if (aio && !strcmp(aio, "io_uring")) {
+        *flags |= BDRV_O_IO_URING;
+    } else if (aio && strcmp(aio, "threads")) {
+        error_setg(errp, "%s: aio=%s is not supported (threads, io_uring)",
                    opts->origin, aio);
         return false;
+    }
+    key = xasprintf("%slocking", file_prefix);
+    locking = opts_get(opts, key);
+    free(key);
+    if (locking && !strcmp(locking, "off")) {
+        *flags |= BDRV_O_NO_LOCK;
+    } else if (locking && strcmp(locking, "on") && strcmp(locking, "auto")) {
+        error_setg(errp, "%s: Parameter 'locking' does not accept value "
+                   "'%s'", opts->origin, locking);
+        return false;
+    }
+    if (!opts_get_bool(opts, "force-share", false, &force_share, errp)) {
+        return false;
+    }
+    if (force_share) {
+        *flags |= BDRV_O_FORCE_SHARE;
     }
     return true;
 }
@@ -179,23 +239,44 @@ static void drive_release(BlockBackend *blk, void *opaque)
                              NULL, NULL);
 }
 
+/* Deliver @blk's completions on @m's main loop. */
+bool drive_watch_completions(Machine *m, BlockBackend *blk, Error **errp)
+{
+    if (!main_loop_set_fd_handler(m->loop, blk_completion_fd(blk),
+                                  drive_on_completion, NULL, blk, errp)) {
+        return false;
+    }
+    blk_set_release_notifier(blk, drive_release, m->loop);
+    return true;
+}
+
 bool blk_new_from_drive_opts(Machine *m, OptList *opts, BlockBackend **out,
                              Error **errp)
 {
-    const char *file = opts_get(opts, "file");
+    const char *file;
     const char *format = opts_get(opts, "format");
     const char *id = opts_get(opts, "id");
     BlockInterfaceType iface;
     BlockBackend *blk;
     char *name;
     int flags = 0;
+    bool snapshot = m->config && m->config->snapshot;
 
     *out = NULL;
-    if (!drive_parse_if(opts, &iface, errp) ||
+    if (opts->origin && !strncmp(opts->origin, "-blockdev", 9)) {
+        return blk_new_from_blockdev_opts(m, opts, out, errp);
+    }
+    file = opts_get(opts, "file");
+    if (!opts_get_bool(opts, "snapshot", snapshot, &snapshot, errp) ||
+        !drive_parse_if(opts, &iface, errp) ||
         !drive_parse_cache(opts, &flags, errp) ||
         !drive_parse_misc(opts, &flags, errp) ||
+        !drive_parse_common(opts, "file.", &flags, errp) ||
         !opts_check_unused(opts, errp)) {
         return false;
+    }
+    if (snapshot) {
+        flags |= BDRV_O_SNAPSHOT;
     }
     if (id && !drive_id_wellformed(id)) {
         error_setg(errp, "%s: Parameter 'id' expects an identifier",
@@ -228,15 +309,43 @@ bool blk_new_from_drive_opts(Machine *m, OptList *opts, BlockBackend **out,
     }
     name = id ? xstrdup(id) : drive_auto_id(m, iface);
     blk_set_name(blk, name);
+    if (!id) {
+        opts_set(opts, "id", name);
+        opts_get(opts, "id");
+    }
     free(name);
     blk_set_interface(blk, iface);
-    if (!main_loop_set_fd_handler(m->loop, blk_completion_fd(blk),
-                                  drive_on_completion, NULL, blk, errp)) {
+    if (!drive_watch_completions(m, blk, errp)) {
         error_prepend(errp, "%s: ", opts->origin);
         blk_unref(blk);
         return false;
     }
-    blk_set_release_notifier(blk, drive_release, m->loop);
     *out = blk;
     return true;
+}
+
+int blk_commit_snapshot_all(Machine *m)
+{
+    int failed = 0;
+
+    if (!m->config) {
+        return 0;
+    }
+    for (size_t i = 0; i < m->config->drives.count; i++) {
+        OptList *opts = &m->config->drives.items[i];
+        const char *id = opts_get(opts, "id");
+        BlockBackend *blk;
+        Error *err = NULL;
+
+        if (!id) {
+            id = opts_get(opts, "node-name");
+        }
+        blk = id ? machine_find_backend(m, PROP_DRIVE, id) : NULL;
+        if (blk && !blk_commit_snapshot(blk, &err)) {
+            error_prepend(&err, "Could not commit drive '%s': ", id);
+            error_report_err(err);
+            failed++;
+        }
+    }
+    return failed;
 }

@@ -13,6 +13,15 @@
  *
  * Every entry point is synchronous and may run on several worker threads
  * at once; the fd is shared and positioned I/O keeps that safe.
+ *
+ * Image locks are QEMU's (block/file-posix.c there): for each permission
+ * bit i (BLK_PERM_*), a shared OFD lock on byte FILE_LOCK_PERM_BASE + i
+ * says "I hold permission i" and one on FILE_LOCK_SHARED_BASE + i says
+ * "I do not share permission i". Taking permissions means locking our
+ * bytes, then testing with F_OFD_GETLK whether anybody else has locked
+ * the opposite byte of a permission we want or of one we refuse to
+ * share. OFD locks belong to the open file description, so our own
+ * bytes never conflict with us and they vanish when the fd is closed.
  */
 #include "block/block-internal.h"
 #include "util/error.h"
@@ -25,9 +34,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* QEMU's lock byte offsets (libvirt keeps byte 0 for itself). */
+#define FILE_LOCK_PERM_BASE 100
+#define FILE_LOCK_SHARED_BASE 200
+#define FILE_LOCK_NR_PERMS 4
+
+/* QEMU's names for the permissions, as its lock errors print them. */
+static const char *const file_perm_names[FILE_LOCK_NR_PERMS] = {
+    "consistent read", "write", "write unchanged", "resize",
+};
+
 typedef struct FileState {
     BlockDriverState bs;
     int fd;
+    bool temporary;             /* unlink at close (BDRV_O_TEMPORARY) */
+    uint64_t locked_perm;       /* bits whose PERM byte fd has locked */
+    uint64_t locked_shared;     /* bits whose SHARED byte fd has locked */
     bool is_blockdev;
     bool direct;                /* O_DIRECT */
     uint32_t buf_align;         /* O_DIRECT memory alignment */
@@ -117,6 +139,7 @@ static bool file_open(BlockDriverState *bs, const char *filename, int flags,
         goto fail;
     }
     s->is_blockdev = S_ISBLK(st.st_mode);
+    s->temporary = flags & BDRV_O_TEMPORARY;
     s->direct = flags & BDRV_O_NOCACHE;
     s->buf_align = 1;
     bs->request_alignment = 1;
@@ -139,7 +162,195 @@ static void file_close(BlockDriverState *bs)
     if (s->fd >= 0) {
         close(s->fd);
     }
+    if (s->temporary) {
+        unlink(bs->filename);
+    }
     pthread_mutex_destroy(&s->rmw_lock);
+}
+
+/* --- image locks --- */
+
+static int file_lock_byte(int fd, int off, bool lock)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET,
+        .l_start = off,
+        .l_len = 1,
+        .l_type = lock ? F_RDLCK : F_UNLCK,
+    };
+
+    return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+/* Would an exclusive lock on byte @off conflict with another holder? */
+static int file_lock_byte_test(int fd, int off)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET,
+        .l_start = off,
+        .l_len = 1,
+        .l_type = F_WRLCK,
+    };
+
+    if (fcntl(fd, F_OFD_GETLK, &fl) < 0) {
+        return -errno;
+    }
+    return fl.l_type == F_UNLCK ? 0 : -EAGAIN;
+}
+
+/*
+ * Lock the bytes for @perm and for the complement of @shared on @fd;
+ * with @unlock, release the bytes of bits no longer wanted. The
+ * *_locked masks say what @fd holds and are updated.
+ */
+static int file_apply_lock_bytes(int fd, uint64_t perm, uint64_t unshared,
+                                 bool unlock, uint64_t *perm_locked,
+                                 uint64_t *shared_locked, Error **errp)
+{
+    for (int i = 0; i < FILE_LOCK_NR_PERMS; i++) {
+        uint64_t bit = 1ull << i;
+        struct {
+            int off;
+            bool want;
+            uint64_t *held;
+        } b[2] = {
+            { FILE_LOCK_PERM_BASE + i, perm & bit, perm_locked },
+            { FILE_LOCK_SHARED_BASE + i, unshared & bit, shared_locked },
+        };
+
+        for (int k = 0; k < 2; k++) {
+            int ret;
+
+            if (b[k].want && !(*b[k].held & bit)) {
+                ret = file_lock_byte(fd, b[k].off, true);
+                if (ret < 0) {
+                    if (ret == -EAGAIN || ret == -EACCES) {
+                        error_setg(errp, "Failed to lock byte %d", b[k].off);
+                    } else {
+                        error_setg_errno(errp, -ret, "Failed to lock byte %d",
+                                         b[k].off);
+                    }
+                    return ret;
+                }
+                *b[k].held |= bit;
+            } else if (unlock && !b[k].want && (*b[k].held & bit)) {
+                file_lock_byte(fd, b[k].off, false);
+                *b[k].held &= ~bit;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Does anybody else hold what we want, or want what we keep? */
+static int file_check_lock_bytes(int fd, uint64_t perm, uint64_t shared,
+                                 const char *filename, Error **errp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < FILE_LOCK_NR_PERMS; i++) {
+            uint64_t bit = 1ull << i;
+            int ret;
+
+            if (pass == 0 ? !(perm & bit) : (shared & bit)) {
+                continue;
+            }
+            ret = file_lock_byte_test(fd, (pass == 0 ? FILE_LOCK_SHARED_BASE
+                                                     : FILE_LOCK_PERM_BASE)
+                                          + i);
+            if (ret == 0) {
+                continue;
+            }
+            if (ret == -EAGAIN || ret == -EACCES) {
+                error_setg(errp, "Failed to get %s\"%s\" lock. Is another "
+                           "process using the image [%s]?",
+                           pass == 0 ? "" : "shared ", file_perm_names[i],
+                           filename);
+            } else {
+                error_setg_errno(errp, -ret, "Failed to get %s\"%s\" lock",
+                                 pass == 0 ? "" : "shared ",
+                                 file_perm_names[i]);
+            }
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static bool file_set_perm(BlockDriverState *bs, uint64_t perm,
+                          uint64_t shared, Error **errp)
+{
+    FileState *s = file_state(bs);
+    int ret;
+
+    /* Take the union first, so there is no window without a lock. */
+    ret = file_apply_lock_bytes(s->fd, bs->perm | perm,
+                                ~bs->shared_perm | ~shared, false,
+                                &s->locked_perm, &s->locked_shared, errp);
+    if (ret == 0) {
+        ret = file_check_lock_bytes(s->fd, perm, shared, bs->filename, errp);
+    }
+    if (ret < 0) {
+        /* Back to what we had. */
+        file_apply_lock_bytes(s->fd, bs->perm, ~bs->shared_perm, true,
+                              &s->locked_perm, &s->locked_shared, NULL);
+        return false;
+    }
+    file_apply_lock_bytes(s->fd, perm, ~shared, true, &s->locked_perm,
+                          &s->locked_shared, NULL);
+    bs->perm = perm;
+    bs->shared_perm = shared;
+    return true;
+}
+
+/*
+ * Reopen with new access mode. The new permissions are locked and
+ * checked on the old fd (whose own locks do not count against us), then
+ * taken on a new fd before the old one, and its locks, go away.
+ */
+static bool file_reopen(BlockDriverState *bs, int flags, Error **errp)
+{
+    FileState *s = file_state(bs);
+    int oflags = O_CLOEXEC | ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY);
+    uint64_t perm = BLK_PERM_CONSISTENT_READ, shared;
+    uint64_t new_perm_locked = 0, new_shared_locked = 0;
+    uint64_t old_perm = bs->perm, old_shared = bs->shared_perm;
+    bool locking = !(flags & BDRV_O_NO_LOCK);
+    int fd;
+
+    if (flags & BDRV_O_RDWR) {
+        perm |= BLK_PERM_WRITE | BLK_PERM_RESIZE;
+    }
+    shared = (flags & BDRV_O_FORCE_SHARE)
+             ? BLK_PERM_ALL
+             : BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE_UNCHANGED;
+    if (s->direct) {
+        oflags |= O_DIRECT;
+    }
+    if (locking && !file_set_perm(bs, perm, shared, errp)) {
+        return false;
+    }
+    fd = open(bs->filename, oflags);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not reopen '%s'", bs->filename);
+        goto fail;
+    }
+    if (locking &&
+        file_apply_lock_bytes(fd, perm, ~shared, false, &new_perm_locked,
+                              &new_shared_locked, errp) < 0) {
+        close(fd);
+        goto fail;
+    }
+    close(s->fd);
+    s->fd = fd;
+    s->locked_perm = new_perm_locked;
+    s->locked_shared = new_shared_locked;
+    return true;
+
+fail:
+    if (locking) {
+        file_set_perm(bs, old_perm, old_shared, NULL);
+    }
+    return false;
 }
 
 /*
@@ -396,21 +607,101 @@ static int64_t file_get_allocated_size(BlockDriverState *bs)
     return fstat(s->fd, &st) < 0 ? -errno : (int64_t)st.st_blocks * 512;
 }
 
+/*
+ * Holes in a sparse file read as zeroes: report them as ZERO and data as
+ * DATA, both at their own offset (SEEK_DATA / SEEK_HOLE).
+ */
+static int file_block_status(BlockDriverState *bs, uint64_t offset,
+                             uint64_t bytes, uint64_t *pnum, uint64_t *map,
+                             BlockDriverState **file)
+{
+    FileState *s = file_state(bs);
+    off_t data, hole;
+    int ret = BDRV_BLOCK_DATA;
+
+    *map = offset;
+    *file = bs;
+    *pnum = bytes;
+    data = lseek(s->fd, offset, SEEK_DATA);
+    if (data < 0) {
+        if (errno == ENXIO) {
+            /* Only a hole up to the end of the file. */
+            return BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID;
+        }
+        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+    }
+    if ((uint64_t)data > offset) {
+        *pnum = MIN(bytes, (uint64_t)data - offset);
+        return BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID;
+    }
+    hole = lseek(s->fd, offset, SEEK_HOLE);
+    if (hole > (off_t)offset) {
+        *pnum = MIN(bytes, (uint64_t)hole - offset);
+    }
+    return ret | BDRV_BLOCK_OFFSET_VALID;
+}
+
 static int file_get_info(BlockDriverState *bs, BlockDriverInfo *info)
 {
     return 0;
 }
 
-static int file_truncate(BlockDriverState *bs, uint64_t size)
+/* Fill [from, to) per @prealloc after the file was extended. */
+static int file_preallocate(FileState *s, uint64_t from, uint64_t to,
+                            BlockPreallocMode prealloc)
+{
+    int ret;
+
+    switch (prealloc) {
+    case BLOCK_PREALLOC_FALLOC:
+        ret = posix_fallocate(s->fd, from, to - from);
+        return ret == 0 ? 0 : -ret;
+    case BLOCK_PREALLOC_FULL:
+        return file_write_zero_buffers(s, from, to - from);
+    default:
+        return 0;
+    }
+}
+
+static int file_truncate(BlockDriverState *bs, uint64_t size,
+                         BlockPreallocMode prealloc, Error **errp)
 {
     FileState *s = file_state(bs);
+    int64_t cur = file_get_length(bs);
+    int ret;
 
-    if (s->is_blockdev) {
-        int64_t cur = file_get_length(bs);
-
-        return cur >= 0 && (uint64_t)cur == size ? 0 : -ENOTSUP;
+    if (cur < 0) {
+        error_setg_errno(errp, -(int)cur, "Could not get the file size");
+        return (int)cur;
     }
-    return ftruncate(s->fd, size) < 0 ? -errno : 0;
+    if (prealloc == BLOCK_PREALLOC_METADATA) {
+        error_setg(errp, "Unsupported preallocation mode '%s'",
+                   block_prealloc_mode_name(prealloc));
+        return -ENOTSUP;
+    }
+    if (s->is_blockdev) {
+        if ((uint64_t)cur < size) {
+            error_setg(errp, "Cannot grow device files");
+            return -EINVAL;
+        }
+        return 0;
+    }
+    if (ftruncate(s->fd, size) < 0) {
+        ret = -errno;
+        error_setg_errno(errp, errno, "Failed to resize the file");
+        return ret;
+    }
+    if (size > (uint64_t)cur) {
+        ret = file_preallocate(s, cur, size, prealloc);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not preallocate new data");
+            if (ftruncate(s->fd, cur) < 0) {
+                /* Nothing more to do: the error is already reported. */
+            }
+            return ret;
+        }
+    }
+    return 0;
 }
 
 const BlockDriver bdrv_file = {
@@ -420,6 +711,8 @@ const BlockDriver bdrv_file = {
     .is_protocol = true,
     .open = file_open,
     .close = file_close,
+    .reopen = file_reopen,
+    .set_perm = file_set_perm,
     .preadv = file_preadv,
     .pwritev = file_pwritev,
     .flush = file_flush,
@@ -427,6 +720,7 @@ const BlockDriver bdrv_file = {
     .write_zeroes = file_write_zeroes,
     .get_length = file_get_length,
     .get_allocated_size = file_get_allocated_size,
+    .block_status = file_block_status,
     .get_info = file_get_info,
     .truncate = file_truncate,
 };

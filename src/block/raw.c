@@ -91,9 +91,86 @@ static int raw_get_info(BlockDriverState *bs, BlockDriverInfo *info)
     return 0;
 }
 
-static int raw_truncate(BlockDriverState *bs, uint64_t size)
+static int raw_truncate(BlockDriverState *bs, uint64_t size,
+                        BlockPreallocMode prealloc, Error **errp)
 {
-    return bdrv_truncate(bs->file, size);
+    return bdrv_truncate_prealloc(bs->file, size, prealloc, errp);
+}
+
+/* Guest offsets are file offsets: the file's status is ours. */
+static int raw_block_status(BlockDriverState *bs, uint64_t offset,
+                            uint64_t bytes, uint64_t *pnum, uint64_t *map,
+                            BlockDriverState **file)
+{
+    int ret = bdrv_block_status(bs->file, offset, bytes, pnum, map, file);
+
+    if (ret < 0) {
+        return ret;
+    }
+    *map = offset;
+    *file = bs->file;
+    return (ret & (BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO)) |
+           BDRV_BLOCK_OFFSET_VALID;
+}
+
+static bool raw_reopen(BlockDriverState *bs, int flags, Error **errp)
+{
+    return true;        /* no state of its own */
+}
+
+static bool raw_create(const char *filename, const BlockCreateOptions *opts,
+                       Error **errp)
+{
+    BlockPreallocMode prealloc;
+
+    if (!block_create_parse_prealloc(opts, &prealloc, errp)) {
+        return false;
+    }
+    if (prealloc == BLOCK_PREALLOC_METADATA) {
+        error_setg(errp, "Unsupported preallocation mode '%s'",
+                   block_prealloc_mode_name(prealloc));
+        return false;
+    }
+    return block_create_file(filename, opts->size, prealloc, errp);
+}
+
+/* A raw image is its data: both sizes are the virtual size. */
+static bool raw_measure(const BlockCreateOptions *opts, BlockDriverState *in,
+                        BlockMeasureInfo *out, Error **errp)
+{
+    uint64_t size = opts->size;
+    uint64_t offset = 0, required = 0;
+
+    if (in) {
+        int64_t len = bdrv_getlength(in);
+
+        if (len < 0) {
+            error_setg_errno(errp, -(int)len, "Unable to get image size");
+            return false;
+        }
+        size = opts->has_size ? opts->size : (uint64_t)len;
+        /* Only the source's data needs host space in a sparse file. */
+        while (offset < (uint64_t)len) {
+            uint64_t n;
+            int ret = bdrv_block_status_above(in, NULL, offset,
+                                              (uint64_t)len - offset, &n,
+                                              NULL, NULL, NULL);
+
+            if (ret < 0) {
+                error_setg_errno(errp, -ret, "Unable to get block status");
+                return false;
+            }
+            if (!(ret & BDRV_BLOCK_ZERO)) {
+                required += n;
+            }
+            offset += n;
+        }
+    } else {
+        required = size;
+    }
+    out->required = MIN(required, ALIGN_UP(size, BDRV_SECTOR_SIZE));
+    out->fully_allocated = ALIGN_UP(size, BDRV_SECTOR_SIZE);
+    return true;
 }
 
 const BlockDriver bdrv_raw = {
@@ -102,12 +179,16 @@ const BlockDriver bdrv_raw = {
     .instance_size = sizeof(BlockDriverState),
     .probe = raw_probe,
     .open = raw_open,
+    .reopen = raw_reopen,
     .preadv = raw_preadv,
     .pwritev = raw_pwritev,
     /* flush: nothing of its own; bdrv_flush() then flushes the file. */
     .discard = raw_discard,
     .write_zeroes = raw_write_zeroes,
     .get_length = raw_get_length,
+    .block_status = raw_block_status,
     .get_info = raw_get_info,
     .truncate = raw_truncate,
+    .create = raw_create,
+    .measure = raw_measure,
 };

@@ -352,6 +352,30 @@ static OptionsOutcome opt_drive(const SystemTarget *t, VmConfig *c,
     return OPTIONS_RUN;
 }
 
+/*
+ * -blockdev rides in VmConfig.drives: block/drive.c recognises it by the
+ * "-blockdev" origin and builds the node graph from the dotted keys.
+ */
+static OptionsOutcome opt_blockdev(const SystemTarget *t, VmConfig *c,
+                                   const char *arg, Error **errp)
+{
+    OptList *opts = optlist_append(&c->drives);
+
+    if (!parse_into(opts, "blockdev", arg, NULL, errp)) {
+        return OPTIONS_ERROR;
+    }
+    if (opts->help) {
+        printf("-blockdev driver=qcow2|raw|file,node-name=NAME,"
+               "file.driver=file,file.filename=PATH[,backing=NODE|null]"
+               "[,read-only=on|off][,cache.direct=on|off]"
+               "[,cache.no-flush=on|off][,discard=ignore|unmap]"
+               "[,detect-zeroes=off|on|unmap][,force-share=on|off]"
+               "[,file.locking=auto|on|off][,file.aio=threads|io_uring]\n");
+        return OPTIONS_EXIT_OK;
+    }
+    return OPTIONS_RUN;
+}
+
 static OptionsOutcome opt_device(const SystemTarget *t, VmConfig *c,
                                  const char *arg, Error **errp)
 {
@@ -732,6 +756,9 @@ static const SystemOption system_options[] = {
     /* Block devices */
     { "drive", "[file=file][,if=type][,format=f][,id=name][,...]",
       "define a drive and its block backend", opt_drive },
+    { "blockdev", "driver=fmt,node-name=name[,file.filename=file][,...]",
+      "define a block node graph (-device ...,drive=node-name uses it)",
+      opt_blockdev },
     { "snapshot", NULL,
       "write to temporary overlays instead of the disk images", opt_snapshot },
     /* Devices and backends */

@@ -59,11 +59,16 @@ static void make_image(Fixture *f, const char *dir, uint64_t size)
     close(fd);
 }
 
+/*
+ * The fixture keeps its own handle open, so further opens of the same
+ * file skip the image locks (test_locking checks those on their own).
+ */
 static BlockBackend *open_image(const char *path, const char *format,
                                 int flags)
 {
     Error *err = NULL;
-    BlockBackend *blk = blk_new_open(path, format, flags, &err);
+    BlockBackend *blk = blk_new_open(path, format, flags | BDRV_O_NO_LOCK,
+                                     &err);
 
     if (!blk) {
         fprintf(stderr, "open failed: %s\n", error_get_pretty(err));
@@ -342,12 +347,13 @@ static void test_read_only_host_file(void **state)
     uint8_t buf[512];
 
     assert_int_equal(chmod(f->path, 0444), 0);
-    blk = blk_new_open(f->path, "raw", 0, &err);
+    blk = blk_new_open(f->path, "raw", BDRV_O_NO_LOCK, &err);
     assert_non_null(blk);
     assert_int_equal(blk_pread(blk, 0, buf, sizeof(buf)), 0);
     blk_unref(blk);
     if (geteuid() != 0) {
-        assert_null(blk_new_open(f->path, "raw", BDRV_O_RDWR, &err));
+        assert_null(blk_new_open(f->path, "raw",
+                                 BDRV_O_RDWR | BDRV_O_NO_LOCK, &err));
         assert_non_null(strstr(error_get_pretty(err), "Permission denied"));
         error_free(err);
     }
@@ -445,6 +451,7 @@ static void test_direct_unaligned(void **state)
         return;
     }
     plain = open_image(f2.path, "raw", BDRV_O_RDWR);
+    assert_non_null(plain);
     fill(check, sizeof(check), 200);
     assert_int_equal(blk_pwrite(plain, 0, check, sizeof(check)), 0);
 
@@ -554,7 +561,7 @@ static void test_drive_options(void **state)
     assert_false(blk_bs(blk)->open_flags & BDRV_O_PROBED);
     {
         BlockBackend *b2 = drive_open(d, "file=%s,format=raw,readonly=on,"
-                                      "cache=unsafe", NULL);
+                                      "cache=unsafe,file.locking=off", NULL);
 
         /* Not registered yet, so the automatic name is the same. */
         assert_non_null(b2);
@@ -565,7 +572,8 @@ static void test_drive_options(void **state)
         blk_unref(b2);
     }
     {
-        BlockBackend *b3 = drive_open(d, "file=%s,if=none,cache=none", NULL);
+        BlockBackend *b3 = drive_open(d, "file=%s,if=none,cache=none,"
+                                      "file.locking=off", NULL);
 
         assert_non_null(b3);
         assert_string_equal(blk_name(b3), "none0");
@@ -576,7 +584,8 @@ static void test_drive_options(void **state)
         blk_unref(b3);
     }
     {
-        BlockBackend *b4 = drive_open(d, "file=%s,id=disk-0.a", NULL);
+        BlockBackend *b4 = drive_open(d, "file=%s,id=disk-0.a,"
+                                      "file.locking=off", NULL);
 
         assert_non_null(b4);
         assert_string_equal(blk_name(b4), "disk-0.a");
