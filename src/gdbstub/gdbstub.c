@@ -133,7 +133,7 @@ void gdb_out_binary(GDBServer *s, const uint8_t *data, size_t len)
 static void gdb_send_packet(GDBServer *s, const char *payload, size_t len)
 {
     uint8_t sum = 0;
-    char *framed = xmalloc(len + 4);
+    char *framed = xmalloc(len + 5);      /* $data#cc and snprintf's NUL */
 
     framed[0] = '$';
     memcpy(framed + 1, payload, len);
