@@ -567,6 +567,35 @@ def test_watchpoint_packets_stop_before_the_store(vireo, prog, gdb):
     assert status == 3
 
 
+def test_random_packets_leave_the_stub_working(vireo):
+    """A few hundred random (well-framed) packets: every one gets a reply
+    and the stub still works afterwards. Resume, detach and kill packets
+    are left out so the guest stays stopped."""
+    import random
+    rng = random.Random(7)
+    heads = list("?gGHmMpPTXzZ") + [
+        "qSupported", "qXfer:features:read:target.xml:",
+        "qXfer:threads:read::", "qXfer:", "qRcmd,", "qC", "qfThreadInfo",
+        "qThreadExtraInfo,", "qqemu.sstep", "Qqemu.sstep=",
+        "vCont?", "qAttached", "qZ", "vX"]
+    alphabet = b"0123456789abcdefABCDEF,:;=-xp.#$}*\x00\xff gz"
+    v = vireo()
+    g = RawGdb(v.sock)
+    for _ in range(400):
+        payload = rng.choice(heads).encode() + bytes(
+            rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        esc = b"".join(b"}" + bytes([c ^ 0x20]) if c in b"}#$*"
+                       else bytes([c]) for c in payload)
+        g.send_raw(b"$%s#%02x" % (esc, sum(esc) % 256))
+        g.read_packet()
+    assert g.command("Hg1") == b"OK"
+    assert len(g.command("g")) == 33 * 16
+    assert g.command("vKill;1") == b"OK"
+    g.close()
+    status, _, err = v.wait()
+    assert status == 0 and "terminated via the gdb stub" in err, err
+
+
 def test_malformed_input_and_reconnect(vireo, prog):
     v = vireo()
     g = RawGdb(v.sock)
