@@ -45,6 +45,11 @@ static int file_write(Chardev *chr, const uint8_t *buf, size_t len)
     return chardev_fd_write(container_of(chr, FileChardev, chr)->fd, buf, len);
 }
 
+static char *file_filename(Chardev *chr)
+{
+    return xasprintf("file:%s", container_of(chr, FileChardev, chr)->path);
+}
+
 static void file_close(Chardev *chr)
 {
     FileChardev *f = container_of(chr, FileChardev, chr);
@@ -69,5 +74,6 @@ const ChardevType chardev_file_type = {
     .props = file_props,
     .open = file_open,
     .write = file_write,
+    .filename = file_filename,
     .close = file_close,
 };

@@ -254,13 +254,37 @@ static bool mux_attach(Chardev *chr, const ChardevFrontend *fe, Error **errp)
         return false;
     }
     mux->fes[mux->nr_fes++] = *fe;
+    chr->fe_open = true;
     if (fe->event) {
-        fe->event(fe->opaque, CHR_EVENT_OPENED);
+        /* A socket or pty backend without a peer opens later (its
+         * OPENED reaches every front end through mux_backend_event). */
+        if (!mux->backend->be_closed) {
+            fe->event(fe->opaque, CHR_EVENT_OPENED);
+        }
         if (mux->nr_fes - 1 == mux->focus) {
             fe->event(fe->opaque, CHR_EVENT_MUX_IN);
         }
     }
     return true;
+}
+
+static void mux_detach(Chardev *chr, void *fe_opaque)
+{
+    MuxChardev *mux = mux_of(chr);
+
+    for (unsigned i = 0; i < mux->nr_fes; i++) {
+        if (mux->fes[i].opaque != fe_opaque) {
+            continue;
+        }
+        memmove(&mux->fes[i], &mux->fes[i + 1],
+                (mux->nr_fes - i - 1) * sizeof(mux->fes[0]));
+        mux->nr_fes--;
+        if (mux->focus > i || mux->focus >= mux->nr_fes) {
+            mux->focus = mux->focus ? mux->focus - 1 : 0;
+        }
+        chr->fe_open = mux->nr_fes > 0;
+        return;
+    }
 }
 
 static void mux_close(Chardev *chr)
@@ -271,6 +295,11 @@ static void mux_close(Chardev *chr)
     mux->backend = NULL;
 }
 
+static char *mux_filename(Chardev *chr)
+{
+    return xstrdup("mux");
+}
+
 const ChardevType chardev_mux_type = {
     .name = "mux",
     .desc = "multiplexer: several front ends on one backend (Ctrl-A c)",
@@ -278,6 +307,8 @@ const ChardevType chardev_mux_type = {
     .write = mux_write,
     .accept_input = mux_accept_input,
     .attach = mux_attach,
+    .detach = mux_detach,
+    .filename = mux_filename,
     .close = mux_close,
 };
 
@@ -307,4 +338,9 @@ Chardev *chardev_mux_new(MainLoop *loop, const char *id, Chardev *backend,
 bool chardev_is_mux(const Chardev *chr)
 {
     return chr->type == &chardev_mux_type;
+}
+
+Chardev *chardev_mux_backend(Chardev *chr)
+{
+    return mux_of(chr)->backend;
 }

@@ -22,6 +22,8 @@ typedef struct MuxHostOps {
 Chardev *chardev_mux_new(MainLoop *loop, const char *id, Chardev *backend,
                          const MuxHostOps *host, void *host_opaque);
 bool chardev_is_mux(const Chardev *chr);
+/* The backend a mux wraps (its "ID-base" chardev, as QEMU names it). */
+Chardev *chardev_mux_backend(Chardev *chr);
 
 #define MUX_MAX_FRONTENDS 4
 

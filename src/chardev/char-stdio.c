@@ -12,7 +12,8 @@
  * The saved terminal mode is the one piece of process-wide mutable state
  * in Vireo: atexit and signal handlers receive no context pointer, and
  * there is only one controlling terminal. It is written once, before the
- * handlers are installed.
+ * handlers are installed. For the same reason (one stdin) a second stdio
+ * chardev is refused while one is open, with QEMU's message.
  */
 #include "chardev/chardev-internal.h"
 #include "core/main-loop.h"
@@ -31,6 +32,7 @@ typedef struct StdioChardev {
 
 static struct termios stdio_saved_termios;
 static volatile sig_atomic_t stdio_termios_saved;
+static bool stdio_in_use;
 
 static void stdio_restore_terminal(void)
 {
@@ -119,6 +121,11 @@ static bool stdio_open(Chardev *chr, Error **errp)
 {
     StdioChardev *s = container_of(chr, StdioChardev, chr);
 
+    if (stdio_in_use) {
+        error_setg(errp, "cannot use stdio by multiple character devices");
+        return false;
+    }
+    stdio_in_use = true;
     stdio_enter_raw_mode(s->signal);
     return true;
 }
@@ -143,6 +150,7 @@ static void stdio_close(Chardev *chr)
         s->watching = false;
     }
     stdio_restore_terminal();
+    stdio_in_use = false;
 }
 
 static const Property stdio_props[] = {
