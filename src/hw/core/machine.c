@@ -134,6 +134,30 @@ bool machine_add_backend(Machine *m, PropType kind, const char *id,
     return true;
 }
 
+void machine_foreach_backend(Machine *m, PropType kind,
+                             void (*fn)(void *backend, const char *id,
+                                        void *opaque),
+                             void *opaque)
+{
+    size_t n = 0, i = 0;
+    MachineBackend **list;
+
+    /* The list is newest first; report in creation order. */
+    for (MachineBackend *b = m->backends; b; b = b->next) {
+        n++;
+    }
+    list = XNEW_ARRAY(MachineBackend *, n ? n : 1);
+    for (MachineBackend *b = m->backends; b; b = b->next) {
+        list[n - 1 - i++] = b;
+    }
+    for (i = 0; i < n; i++) {
+        if (list[i]->kind == kind) {
+            fn(list[i]->object, list[i]->id, opaque);
+        }
+    }
+    free(list);
+}
+
 void *machine_find_backend(Machine *m, PropType kind, const char *id)
 {
     for (MachineBackend *b = m->backends; b; b = b->next) {
@@ -369,29 +393,91 @@ bool machine_start(Machine *m, Error **errp)
     return true;
 }
 
-void vm_stop(Machine *m, RunState state)
+/* --- run-state notifiers --- */
+
+void machine_add_notifier(Machine *m, MachineNotifier *n)
+{
+    MachineNotifier **p = &m->notifiers;
+
+    while (*p) {
+        p = &(*p)->next;
+    }
+    n->next = NULL;
+    *p = n;
+}
+
+void machine_remove_notifier(Machine *m, MachineNotifier *n)
+{
+    for (MachineNotifier **p = &m->notifiers; *p; p = &(*p)->next) {
+        if (*p == n) {
+            *p = n->next;
+            return;
+        }
+    }
+}
+
+static void machine_notify(Machine *m, MachineEvent event,
+                           ShutdownCause cause)
+{
+    MachineNotifier *n = m->notifiers;
+
+    while (n) {
+        MachineNotifier *next = n->next;    /* @n may remove itself */
+
+        n->notify(n, event, cause);
+        n = next;
+    }
+}
+
+void machine_request_powerdown(Machine *m)
+{
+    machine_notify(m, MACHINE_EVENT_POWERDOWN, SHUTDOWN_CAUSE_NONE);
+}
+
+/*
+ * Pause/resume without telling anyone: a reset stops the vCPUs around
+ * machine_reset() and QEMU sends no STOP/RESUME for that, and a shutdown
+ * sends SHUTDOWN rather than STOP.
+ */
+static bool machine_pause(Machine *m, RunState state)
 {
     if (m->run_state != RUN_STATE_RUNNING) {
         m->run_state = state == RUN_STATE_RUNNING ? m->run_state : state;
-        return;
+        return false;
     }
     if (m->accel && m->accel->pause_vcpus) {
         m->accel->pause_vcpus(m);
     }
     clock_virtual_pause(m->loop);
     m->run_state = state;
+    return true;
 }
 
-void vm_start(Machine *m)
+static bool machine_resume(Machine *m)
 {
     if (m->run_state == RUN_STATE_RUNNING ||
         m->run_state == RUN_STATE_SHUTDOWN) {
-        return;
+        return false;
     }
     clock_virtual_resume(m->loop);
     m->run_state = RUN_STATE_RUNNING;
     if (m->accel && m->accel->resume_vcpus) {
         m->accel->resume_vcpus(m);
+    }
+    return true;
+}
+
+void vm_stop(Machine *m, RunState state)
+{
+    if (machine_pause(m, state) && state != RUN_STATE_SHUTDOWN) {
+        machine_notify(m, MACHINE_EVENT_STOP, SHUTDOWN_CAUSE_NONE);
+    }
+}
+
+void vm_start(Machine *m)
+{
+    if (machine_resume(m)) {
+        machine_notify(m, MACHINE_EVENT_RESUME, SHUTDOWN_CAUSE_NONE);
     }
 }
 
@@ -415,25 +501,31 @@ static void machine_handle_requests(void *opaque)
 {
     Machine *m = opaque;
     int reset = atomic_exchange(&m->reset_request, 0);
+    int shutdown;
 
     if (reset && m->config->no_reboot) {
         /* -no-reboot: a guest reset ends the process instead. */
         machine_request_shutdown(m, reset, 0);
         reset = 0;
     }
-    if (atomic_load(&m->shutdown_request)) {
-        vm_stop(m, RUN_STATE_SHUTDOWN);
-        m->run_state = RUN_STATE_SHUTDOWN;
+    shutdown = atomic_load(&m->shutdown_request);
+    if (shutdown) {
+        if (m->run_state != RUN_STATE_SHUTDOWN) {
+            machine_pause(m, RUN_STATE_SHUTDOWN);
+            m->run_state = RUN_STATE_SHUTDOWN;
+            machine_notify(m, MACHINE_EVENT_SHUTDOWN, shutdown);
+        }
         main_loop_quit(m->loop);
         return;
     }
     if (reset) {
         bool was_running = m->run_state == RUN_STATE_RUNNING;
 
-        vm_stop(m, RUN_STATE_PAUSED);
+        machine_pause(m, RUN_STATE_PAUSED);
         machine_reset(m);
+        machine_notify(m, MACHINE_EVENT_RESET, reset);
         if (was_running) {
-            vm_start(m);
+            machine_resume(m);
         }
     }
 }
@@ -445,7 +537,7 @@ int machine_run(Machine *m)
         main_loop_wait(m->loop, -1);
     }
     if (m->run_state != RUN_STATE_SHUTDOWN) {
-        vm_stop(m, RUN_STATE_SHUTDOWN);
+        machine_pause(m, RUN_STATE_SHUTDOWN);
     }
     bql_unlock(m->loop);
     return atomic_load(&m->exit_status);

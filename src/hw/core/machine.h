@@ -106,6 +106,25 @@ typedef enum ShutdownCause {
 const char *shutdown_cause_name(ShutdownCause cause);
 const char *run_state_name(RunState state);
 
+/*
+ * Run-state changes others want to hear about (the monitor turns them
+ * into QMP events; a board with a power button would listen for
+ * POWERDOWN). Delivered on the thread that caused them, with the BQL held.
+ */
+typedef enum MachineEvent {
+    MACHINE_EVENT_STOP,         /* vm_stop() stopped a running VM */
+    MACHINE_EVENT_RESUME,       /* vm_start() resumed it */
+    MACHINE_EVENT_RESET,        /* the machine was reset (cause: why) */
+    MACHINE_EVENT_SHUTDOWN,     /* the VM is shutting down (cause: why) */
+    MACHINE_EVENT_POWERDOWN,    /* machine_request_powerdown() */
+} MachineEvent;
+
+typedef struct MachineNotifier {
+    void (*notify)(struct MachineNotifier *n, MachineEvent event,
+                   ShutdownCause cause);
+    struct MachineNotifier *next;
+} MachineNotifier;
+
 struct MachineType {
     const char *name;
     const char *desc;
@@ -222,6 +241,8 @@ struct Machine {
     atomic_int reset_request;       /* ShutdownCause, 0 = none */
     atomic_int exit_status;         /* process exit status on shutdown */
     BottomHalf *request_bh;
+    /* Listeners for run-state changes (machine_add_notifier). */
+    MachineNotifier *notifiers;
 
     /* The gdb server (gdbstub/gdbstub.h), or NULL. */
     struct GDBServer *gdbserver;
@@ -272,5 +293,21 @@ void machine_request_reset(Machine *m, ShutdownCause cause);
 /* Stop/continue the VM (BQL held). */
 void vm_stop(Machine *m, RunState state);
 void vm_start(Machine *m);
+
+/* Listen for run-state changes; @n stays owned by the caller. */
+void machine_add_notifier(Machine *m, MachineNotifier *n);
+void machine_remove_notifier(Machine *m, MachineNotifier *n);
+/*
+ * Press the power button (BQL held): notifies MACHINE_EVENT_POWERDOWN.
+ * Boards without one (riscv virt, as in QEMU) ignore it.
+ */
+void machine_request_powerdown(Machine *m);
+
+/* Call @fn for every backend of @kind, oldest first (query-chardev,
+ * query-block). */
+void machine_foreach_backend(Machine *m, PropType kind,
+                             void (*fn)(void *backend, const char *id,
+                                        void *opaque),
+                             void *opaque);
 
 #endif /* HW_CORE_MACHINE_H */
