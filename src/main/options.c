@@ -593,6 +593,50 @@ static OptionsOutcome opt_qmp_pretty(const SystemTarget *t, VmConfig *c,
     return qmp_common(c, arg, true);
 }
 
+/*
+ * -mon chardev=ID[,mode=readline|control][,pretty=on|off]: recorded as
+ * "chardev:ID" among the -monitor or -qmp specs, which is what it means.
+ */
+static OptionsOutcome opt_mon(const SystemTarget *t, VmConfig *c,
+                              const char *arg, Error **errp)
+{
+    OptList opts;
+    const char *chardev, *mode;
+    bool pretty = false;
+    char *spec;
+    OptionsOutcome ret = OPTIONS_ERROR;
+
+    if (!parse_into(&opts, "mon", arg, "chardev", errp)) {
+        return OPTIONS_ERROR;
+    }
+    chardev = opts_get(&opts, "chardev");
+    mode = opts_get(&opts, "mode");
+    if (!opts_get_bool(&opts, "pretty", false, &pretty, errp) ||
+        !opts_check_unused(&opts, errp)) {
+        error_prepend(errp, "-mon %s: ", arg);
+        goto out;
+    }
+    if (!chardev || !*chardev) {
+        error_setg(errp, "-mon %s: Parameter 'chardev' is missing", arg);
+        goto out;
+    }
+    spec = xasprintf("chardev:%s", chardev);
+    if (!mode || !strcmp(mode, "readline")) {
+        strv_append(&c->monitors, &c->nr_monitors, spec);
+        ret = OPTIONS_RUN;
+    } else if (!strcmp(mode, "control")) {
+        qmp_common(c, spec, pretty);
+        ret = OPTIONS_RUN;
+    } else {
+        error_setg(errp, "-mon %s: Parameter 'mode' expects 'readline' or "
+                   "'control'", arg);
+    }
+    free(spec);
+out:
+    opts_free(&opts);
+    return ret;
+}
+
 /* --- display, debugging, misc --- */
 
 static OptionsOutcome opt_nographic(const SystemTarget *t, VmConfig *c,
@@ -779,6 +823,8 @@ static const SystemOption system_options[] = {
       "(unix:PATH,server=on,wait=off)", opt_qmp },
     { "qmp-pretty", "dev", "like -qmp with pretty-printed JSON",
       opt_qmp_pretty },
+    { "mon", "[chardev=]id[,mode=readline|control][,pretty=on|off]",
+      "start a monitor (HMP or QMP) on a -chardev", opt_mon },
     { "netdev", "type,id=id[,prop=value...]",
       "define a network backend (-netdev help lists them)", opt_netdev },
     { "nic", "type[,model=m][,prop=value...]",

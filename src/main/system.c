@@ -5,9 +5,9 @@
  * Reads the command line into a VmConfig (main/options.c), then assembles
  * the machine in a fixed order: log and main loop, character devices,
  * serial ports, drives and network backends, the accelerator, the board,
- * -device devices; then resets it, starts the vCPU threads (the vCPUs
- * never run on this thread, so the monitor, timers and I/O keep going while
- * the guest computes) and runs the main loop until shutdown.
+ * -device devices, the monitors; then resets it, starts the vCPU threads
+ * (the vCPUs never run on this thread, so the monitor, timers and I/O keep
+ * going while the guest computes) and runs the main loop until shutdown.
  *
  * Exit status: 0 on guest power-off or host quit, the guest's code when it
  * reports failure through a test device, 1 with a one-line message on any
@@ -22,6 +22,7 @@
 #include "hw/core/cpu.h"
 #include "hw/core/machine.h"
 #include "hw/virtio/virtio-devices.h"
+#include "monitor/monitor.h"
 #include "util/error.h"
 
 #include <signal.h>
@@ -66,12 +67,52 @@ static bool watch_signals(Machine *m, SignalWatch *w, Error **errp)
     return main_loop_set_fd_handler(m->loop, w->fd, on_signal, NULL, w, errp);
 }
 
+/* Ctrl-A x on the terminal: quit, as QEMU does. */
+static void mux_quit(void *opaque)
+{
+    machine_request_shutdown(opaque, SHUTDOWN_CAUSE_HOST_UI, 0);
+}
+
+/* Ctrl-A s: write the -snapshot overlays back into the images. */
+static void mux_commit_snapshot(void *opaque)
+{
+    blk_commit_snapshot_all(opaque);
+}
+
+static const MuxHostOps mux_host_ops = {
+    .quit = mux_quit,
+    .commit_snapshot = mux_commit_snapshot,
+};
+
+/*
+ * -chardev; with mux=on the backend becomes "ID-base" and a mux named ID
+ * wraps it, so a serial port and a monitor can share it (QEMU's names).
+ */
 static bool create_chardevs(Machine *m, const VmConfig *c, Error **errp)
 {
     for (size_t i = 0; i < c->chardevs.count; i++) {
         OptList *opts = &c->chardevs.items[i];
-        Chardev *chr = chardev_new_from_opts(m->loop, opts, errp);
+        bool mux = false;
+        Chardev *chr;
 
+        if (!opts_get_bool(opts, "mux", false, &mux, errp)) {
+            return false;
+        }
+        if (mux) {
+            char *id = xstrdup(opts_get(opts, "id"));
+            char *base_id = xasprintf("%s-base", id);
+
+            opts_set(opts, "id", base_id);
+            chr = chardev_new_from_opts(m->loop, opts, errp);
+            opts_set(opts, "id", id);
+            free(base_id);
+            if (chr) {
+                chr = chardev_mux_new(m->loop, id, chr, &mux_host_ops, m);
+            }
+            free(id);
+        } else {
+            chr = chardev_new_from_opts(m->loop, opts, errp);
+        }
         if (!chr) {
             return false;
         }
@@ -83,31 +124,31 @@ static bool create_chardevs(Machine *m, const VmConfig *c, Error **errp)
     return true;
 }
 
-/* Ctrl-A x on the terminal: quit, as QEMU does. */
-static void mux_quit(void *opaque)
+/*
+ * The -serial specs, or the default: without any -serial the first port
+ * goes to the terminal (Vireo has no graphical display, so it always
+ * behaves as QEMU does with -nographic), shared with the HMP monitor
+ * ("mon:stdio") unless -monitor, -qmp or -mon was given, as in QEMU.
+ */
+static const char *const *serial_specs(const VmConfig *c, size_t *n)
 {
-    machine_request_shutdown(opaque, SHUTDOWN_CAUSE_HOST_UI, 0);
+    static const char *const mon_stdio[] = { "mon:stdio" };
+    static const char *const stdio[] = { "stdio" };
+
+    *n = c->nr_serials;
+    if (c->nr_serials || (c->display && !c->nographic)) {
+        return (const char *const *)c->serials;
+    }
+    *n = 1;
+    return c->nr_monitors || c->nr_qmps ? stdio : mon_stdio;
 }
 
-static const MuxHostOps mux_host_ops = {
-    .quit = mux_quit,
-};
-
-/*
- * -serial specs become chardevs "serial0", "serial1", ... Without any
- * -serial, the first port goes to the terminal: Vireo has no graphical
- * display, so it always behaves as QEMU does with -nographic.
- */
+/* -serial specs become chardevs "serial0", "serial1", ... */
 static bool create_serials(Machine *m, const VmConfig *c, Error **errp)
 {
-    static const char *const default_serial[] = { "mon:stdio" };
-    const char *const *specs = (const char *const *)c->serials;
-    size_t n = c->nr_serials;
+    size_t n;
+    const char *const *specs = serial_specs(c, &n);
 
-    if (n == 0 && (!c->display || c->nographic)) {
-        specs = default_serial;
-        n = 1;
-    }
     m->serial_hds = XNEW_ARRAY(Chardev *, n);
     for (size_t i = 0; i < n; i++) {
         const char *spec = specs[i];
@@ -132,7 +173,7 @@ static bool create_serials(Machine *m, const VmConfig *c, Error **errp)
             char *backend_spec = !strcmp(spec + 4, "stdio")
                                  ? xstrdup("stdio,signal=off")
                                  : xstrdup(spec + 4);
-            char *backend_id = xasprintf("%s-backend", id);
+            char *backend_id = xasprintf("%s-base", id);
             Chardev *backend = chardev_new_from_spec(m->loop, backend_id,
                                                      backend_spec, errp);
             free(backend_spec);
@@ -269,8 +310,87 @@ static bool create_devices(Machine *m, const VmConfig *c, Error **errp)
     return true;
 }
 
+/* One -monitor/-qmp spec: "chardev:ID", "none", or a chardev short form
+ * that becomes chardev "compat_monitorN" (QEMU's name). */
+static bool create_monitor(Machine *m, MonitorSet *set, const char *opt,
+                           const char *spec, bool qmp, bool pretty,
+                           unsigned *counter, Error **errp)
+{
+    Chardev *chr;
+    bool ok;
+
+    if (!strcmp(spec, "none")) {
+        return true;
+    }
+    if (!strncmp(spec, "chardev:", 8)) {
+        chr = machine_find_backend(m, PROP_CHARDEV, spec + 8);
+        if (!chr) {
+            error_setg(errp, "%s %s: chardev '%s' not found", opt, spec,
+                       spec + 8);
+            return false;
+        }
+    } else {
+        char *id = xasprintf("compat_monitor%u", (*counter)++);
+
+        chr = chardev_new_from_spec(m->loop, id, spec, errp);
+        if (chr && !machine_add_backend(m, PROP_CHARDEV, id, chr, errp)) {
+            chardev_free(chr);
+            chr = NULL;
+        }
+        free(id);
+        if (!chr) {
+            error_prepend(errp, "%s %s: ", opt, spec);
+            return false;
+        }
+    }
+    ok = qmp ? monitor_add_qmp(set, chr, pretty, errp)
+             : monitor_add_hmp(set, chr, errp);
+    if (!ok) {
+        error_prepend(errp, "%s %s: ", opt, spec);
+    }
+    return ok;
+}
+
+/*
+ * The monitors: HMP on every "mon:" serial port (after the board attached
+ * its UART, so the console has the mux's focus first), then -monitor and
+ * -qmp/-qmp-pretty/-mon in order. Before machine_start(), so clients
+ * already connected (wait=on) see every event.
+ */
+static bool create_monitors(Machine *m, const VmConfig *c, MonitorSet **out,
+                            Error **errp)
+{
+    MonitorSet *set = monitor_set_new(m);
+    unsigned counter = 0;
+    size_t n;
+    const char *const *specs = serial_specs(c, &n);
+
+    *out = set;
+    for (size_t i = 0; i < n && i < m->nr_serial_hds; i++) {
+        if (!strncmp(specs[i], "mon:", 4) && m->serial_hds[i] &&
+            !monitor_add_hmp(set, m->serial_hds[i], errp)) {
+            error_prepend(errp, "-serial %s: ", specs[i]);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < c->nr_monitors; i++) {
+        if (!create_monitor(m, set, "-monitor", c->monitors[i], false, false,
+                            &counter, errp)) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < c->nr_qmps; i++) {
+        if (!create_monitor(m, set, c->qmp_pretty[i] ? "-qmp-pretty" : "-qmp",
+                            c->qmps[i], true, c->qmp_pretty[i], &counter,
+                            errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static Machine *assemble(const VmConfig *c, SignalWatch *signals,
-                         Error **errp)
+                         MonitorSet **monitors, Error **errp)
 {
     Machine *m = machine_create(&system_target, c, errp);
     BlockBackend **blks = NULL;
@@ -289,8 +409,13 @@ static Machine *assemble(const VmConfig *c, SignalWatch *signals,
          create_devices(m, c, errp) &&
          attach_drives(m, blks, c->drives.count, errp) &&
          gdbserver_start(m, c->gdb, errp) &&
+         create_monitors(m, c, monitors, errp) &&
          machine_start(m, errp);
     free(blks);
+    if (!ok) {
+        monitor_set_free(*monitors);
+        *monitors = NULL;
+    }
     bql_unlock(m->loop);
     if (!ok) {
         machine_destroy(m);
@@ -303,6 +428,7 @@ int main(int argc, char **argv)
 {
     VmConfig config;
     SignalWatch signals = { .fd = -1 };
+    MonitorSet *monitors = NULL;
     Error *err = NULL;
     Machine *m;
     int status;
@@ -319,7 +445,7 @@ int main(int argc, char **argv)
         break;
     }
 
-    m = assemble(&config, &signals, &err);
+    m = assemble(&config, &signals, &monitors, &err);
     if (!m) {
         error_report_err(err);
         vm_config_free(&config);
@@ -329,6 +455,11 @@ int main(int argc, char **argv)
         return 1;
     }
     status = machine_run(m);
+    /* Monitors go first: they flush their last events into chardevs the
+     * machine is about to free. */
+    bql_lock(m->loop);
+    monitor_set_free(monitors);
+    bql_unlock(m->loop);
     machine_destroy(m);
     if (signals.fd >= 0) {
         close(signals.fd);
