@@ -51,3 +51,86 @@ def need_tool(name):
     if not path:
         pytest.skip(f"{name} is not installed")
     return path
+
+
+class QMP:
+    """A minimal QMP client (QEMU docs/interop/qmp-spec.rst).
+
+    connect() reads the greeting; cmd() sends a command and returns its
+    response, keeping events that arrive meanwhile in self.events;
+    wait_event() waits for one. Works over a Unix path or (host, port).
+    """
+
+    def __init__(self, addr, timeout=30, negotiate=True):
+        import socket
+        import time
+        self.events = []
+        self.buf = b""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                if isinstance(addr, tuple):
+                    self.sock = socket.create_connection(addr, timeout=5)
+                else:
+                    self.sock = socket.socket(socket.AF_UNIX)
+                    self.sock.connect(addr)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.sock.settimeout(timeout)
+        self.greeting = self.recv()
+        if negotiate:
+            assert self.cmd("qmp_capabilities") == {"return": {}}
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def recv(self, timeout=None):
+        """The next message (a dict), or None at EOF."""
+        import json
+        if timeout is not None:
+            self.sock.settimeout(timeout)
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, name, args=None, id=None):
+        import json
+        req = {"execute": name}
+        if args is not None:
+            req["arguments"] = args
+        if id is not None:
+            req["id"] = id
+        self.send_raw(json.dumps(req).encode() + b"\n")
+        while True:
+            msg = self.recv()
+            if msg is None or "event" not in msg:
+                return msg
+            self.events.append(msg)
+
+    def cmd(self, name, **args):
+        return self.execute(name, args or None)
+
+    def wait_event(self, name, timeout=60):
+        import time
+        deadline = time.time() + timeout
+        while True:
+            for i, ev in enumerate(self.events):
+                if ev["event"] == name:
+                    return self.events.pop(i)
+            left = deadline - time.time()
+            if left <= 0:
+                raise TimeoutError("no %s event" % name)
+            msg = self.recv(timeout=left)
+            if msg is None:
+                raise EOFError("QMP connection closed waiting for %s" % name)
+            self.events.append(msg)
+
+    def close(self):
+        self.sock.close()
