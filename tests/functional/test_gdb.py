@@ -539,6 +539,31 @@ def test_hardware_single_step_and_irq_flags(vireo, prog, gdb):
         g.close()
 
 
+def test_vcont_per_thread_actions(vireo):
+    """vCont acts per hart: a hart without an action stays where it is."""
+    v = vireo("-smp", "2")
+    g = RawGdb(v.sock)
+    try:
+        pc = reg_numbers(target_xml(g))["pc"]
+
+        def pc_of(tid):
+            assert g.command(f"Hg{tid}") == b"OK"
+            return read_reg(g, pc)
+
+        assert g.command("qfThreadInfo") == b"m1,2"
+        assert g.command("qsThreadInfo") == b"l"
+        assert g.command("T2") == b"OK" and g.command("T3").startswith(b"E")
+        assert pc_of(1) == pc_of(2) == 0x1000   # both in the reset vector
+        assert g.command("vCont;s:2") == b"T05thread:2;"
+        assert (pc_of(1), pc_of(2)) == (0x1000, 0x1004)
+        assert g.command("qC") == b"QC2"
+        assert g.command("vCont;s:p1.1") == b"T05thread:1;"
+        assert (pc_of(1), pc_of(2)) == (0x1004, 0x1004)
+        g.command("D")
+    finally:
+        g.close()
+
+
 def test_watchpoint_packets_stop_before_the_store(vireo, prog, gdb):
     """At the protocol level (RISC-V gdb wants non-steppable watchpoints):
     the stop reply names the watchpoint and the PC is the storing
