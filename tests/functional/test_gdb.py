@@ -453,7 +453,10 @@ class RawGdb:
             data += c
         csum = self.recv_byte() + self.recv_byte()
         assert int(csum, 16) == sum(data) % 256
-        self.send_raw(b"+")
+        try:
+            self.send_raw(b"+")
+        except OSError:
+            pass        # the stub may hang up right after (D, vKill)
         return data
 
     def command(self, payload):
