@@ -324,6 +324,7 @@ def test_ctrl_c_stops_spinning_harts(vireo, prog, gdb):
     v = vireo("-smp", "4")
     args = [gdb, "-nx", "-batch", "-ex", "set pagination off",
             "-ex", f"target remote {v.sock}", "-ex", "set var spin_forever=1",
+            "-ex", "echo READY\\n",
             "-ex", "c", "-ex", "info threads", "-ex", "p counter > 0",
             "-ex", "p hart_ticks[1] > 0 && hart_ticks[3] > 0",
             "-ex", "thread 3", "-ex", "bt", "-ex", "set var spin_forever=0",
@@ -331,9 +332,15 @@ def test_ctrl_c_stops_spinning_harts(vireo, prog, gdb):
     g = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
-    time.sleep(1.5)
+    seen = ""
+    while "READY" not in seen:
+        line = g.stdout.readline()
+        assert line, seen
+        seen += line
+    time.sleep(1)           # gdb continues, the harts spin
     g.send_signal(signal.SIGINT)
     out, _ = g.communicate(timeout=30)
+    out = seen + out
     assert "received signal SIGINT" in out, out
     for n in range(4):
         assert re.search(rf'Thread {n + 1} "hart{n}" \(CPU#{n} ', out), out
