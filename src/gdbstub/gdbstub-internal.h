@@ -59,6 +59,7 @@ typedef struct GDBServer {
     uint8_t in_sum;             /* running checksum of the payload */
     uint8_t sum_hi;             /* first checksum digit */
     bool no_ack;                /* QStartNoAckMode */
+    bool in_handler;            /* a packet is being handled */
     char *last_sent;            /* framed, for a '-' retransmission */
     size_t last_sent_len;
 

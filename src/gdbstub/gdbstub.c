@@ -519,7 +519,9 @@ static void gdb_packet_done(GDBServer *s, uint8_t sum)
         return;
     }
     s->in[s->in_len] = '\0';
+    s->in_handler = true;
     gdb_handle_packet(s, (const char *)s->in, s->in_len);
+    s->in_handler = false;
 }
 
 static void gdb_receive(GDBServer *s, const uint8_t *buf, size_t len)
@@ -726,6 +728,11 @@ bool gdbserver_start(Machine *m, const char *dev, Error **errp)
 
     if (!dev) {
         return true;
+    }
+    if (m->gdbserver && m->gdbserver->in_handler) {
+        /* "monitor gdbserver ..." typed in gdb itself. */
+        error_setg(errp, "the gdb server cannot be replaced from gdb");
+        return false;
     }
     gdbserver_stop(m, 0);
     if (!strcmp(dev, "none")) {

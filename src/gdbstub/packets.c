@@ -17,6 +17,7 @@
  * invalid argument, E16 busy: the guest is running).
  */
 #include "gdbstub/gdbstub-internal.h"
+#include "monitor/monitor.h"
 #include "util/error.h"
 
 typedef void GDBPacketHandler(GDBServer *s, const char *args, size_t len);
@@ -754,15 +755,15 @@ static void handle_xfer(GDBServer *s, const char *args, size_t len)
 }
 
 /*
- * qRcmd,HEX: "monitor CMD" in gdb. The output goes back as console
- * output ("O" packets), then OK.
+ * qRcmd,HEX: "monitor CMD" in gdb, run by the HMP monitor with gdb's
+ * current thread as the monitor's CPU. The output goes back as console
+ * output ("O" packets, hex), then OK.
  */
 static void handle_monitor(GDBServer *s, const char *args, size_t len)
 {
-    size_t n = len / 2;
+    size_t n = len / 2, chunk = GDB_PACKET_SIZE / 4;
     char *cmd = xmalloc(n + 1);
-    const char *out = "Monitor commands are not available in this build "
-                      "yet.\n";
+    char *out, *w;
 
     if (len % 2 || !decode_hex(args, (uint8_t *)cmd, n)) {
         free(cmd);
@@ -770,10 +771,22 @@ static void handle_monitor(GDBServer *s, const char *args, size_t len)
         return;
     }
     cmd[n] = '\0';
-    gdb_out_str(s, "O");
-    gdb_out_hex(s, (const uint8_t *)out, strlen(out));
-    gdb_send_reply(s);
+    out = monitor_hmp_capture(s->machine, s->g_cpu->index, cmd);
     free(cmd);
+    /* The monitor ends lines with "\r\n" for terminals; gdb wants "\n". */
+    w = out;
+    for (const char *r = out; *r; r++) {
+        if (*r != '\r') {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    for (size_t off = 0, total = strlen(out); off < total; off += chunk) {
+        gdb_out_str(s, "O");
+        gdb_out_hex(s, (const uint8_t *)out + off, MIN(chunk, total - off));
+        gdb_send_reply(s);
+    }
+    free(out);
     reply(s, "OK");
 }
 

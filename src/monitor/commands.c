@@ -67,6 +67,13 @@ static const MonitorArg args_ringbuf_write[] = {
     { NULL },
 };
 
+static const MonitorArg args_gdbserver[] = {
+    { "device", MONITOR_ARG_STR, .optional = true,
+      .help = "tcp::PORT (default tcp::1234), unix:PATH, chardev:ID, or "
+              "none to stop serving gdb" },
+    { NULL },
+};
+
 static const MonitorArg args_help[] = {
     { "name", MONITOR_ARG_REST, .optional = true,
       .help = "a command, or \"info\"" },
@@ -300,6 +307,10 @@ const MonitorCommand monitor_commands[] = {
       .args = args_log, .run = hmp_log },
     { .hmp = "cpu", .hmp_params = "index",
       .help = "set the default CPU", .args = args_cpu, .run = hmp_cpu },
+    { .hmp = "gdbserver", .hmp_params = "[device]",
+      .help = "start gdbserver on given device (default 'tcp::1234'), stop "
+              "with 'none'",
+      .args = args_gdbserver, .run = hmp_gdbserver },
     { NULL },
 };
 

@@ -12,6 +12,7 @@
 #include "chardev/chardev.h"
 #include "core/device.h"
 #include "exec/memory.h"
+#include "gdbstub/gdbstub.h"
 #include "hw/core/cpu.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -313,6 +314,28 @@ void hmp_log_help(Monitor *mon)
         monitor_printf(mon, "%-10s %s\n", log_categories[i].name,
                        log_categories[i].help);
     }
+}
+
+/* --- gdbserver --- */
+
+bool hmp_gdbserver(MonitorCmdCtx *ctx, json_t *args, json_t **ret,
+                   Error **errp)
+{
+    const char *dev = monitor_arg_str(args, "device");
+
+    if (!dev) {
+        dev = "tcp::1234";
+    }
+    if (!gdbserver_start(ctx->machine, dev, errp)) {
+        return false;
+    }
+    if (!strcmp(dev, "none")) {
+        monitor_printf(ctx->mon, "Disabled gdbserver\n");
+    } else {
+        monitor_printf(ctx->mon, "Waiting for gdb connection on device "
+                       "'%s'\n", dev);
+    }
+    return true;
 }
 
 bool hmp_log(MonitorCmdCtx *ctx, json_t *args, json_t **ret, Error **errp)

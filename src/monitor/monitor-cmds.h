@@ -53,6 +53,7 @@ MonitorCmdFn hmp_cpu;
 MonitorCmdFn hmp_x;
 MonitorCmdFn hmp_xp;
 MonitorCmdFn hmp_log;
+MonitorCmdFn hmp_gdbserver;
 void hmp_log_help(Monitor *mon);
 
 #endif /* MONITOR_MONITOR_CMDS_H */

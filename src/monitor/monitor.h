@@ -38,4 +38,12 @@ bool monitor_add_qmp(MonitorSet *set, Chardev *chr, bool pretty,
 /* An HMP monitor on @chr (a mux: it shares the terminal via Ctrl-A c). */
 bool monitor_add_hmp(MonitorSet *set, Chardev *chr, Error **errp);
 
+/*
+ * Run one HMP command line for @m on a monitor without a chardev, with
+ * @cpu_index as its current CPU, and return what it printed (malloc'd,
+ * lines end in "\r\n"): gdb's "monitor CMD" (the gdb stub's qRcmd), as
+ * QMP's human-monitor-command does.
+ */
+char *monitor_hmp_capture(Machine *m, unsigned cpu_index, const char *line);
+
 #endif /* MONITOR_MONITOR_H */

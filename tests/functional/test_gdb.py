@@ -367,14 +367,60 @@ def test_kill_ends_the_emulator(vireo, prog, gdb):
     assert status == 0 and "terminated via the gdb stub" in err, err
 
 
-def test_monitor_info_registers(vireo, prog, gdb):
-    v = vireo()
-    out = run_gdb(gdb, prog, v.sock, "break main", "c",
-                  "monitor info registers", "kill")
-    if "not available" in out:
-        pytest.skip("the HMP monitor is not part of this build yet")
-    assert re.search(r"\bpc\s+0*800000", out), out
-    assert "mstatus" in out, out
+def test_monitor_commands_from_gdb(vireo, prog, gdb):
+    """qRcmd: "monitor CMD" runs an HMP command on gdb's current hart."""
+    v = vireo("-smp", "2")
+    out = run_gdb(gdb, prog, v.sock, "break add", "c",
+                  "monitor info registers", "thread 2",
+                  "monitor info registers", "monitor info mtree",
+                  "monitor gdbserver none", "monitor nosuchcommand", "kill")
+    regs = re.findall(r"^ pc +([0-9a-f]{16})$", out, re.M)
+    add = symbol(prog, "add")
+    assert len(regs) == 2, out
+    assert add <= int(regs[0], 16) < add + 0x40, out   # hart 0: in add()
+    assert int(regs[1], 16) < 0x80000000 or \
+        int(regs[1], 16) >= symbol(prog, "secondary"), out
+    assert re.search(r"^ mhartid +0000000000000001$", out, re.M), out
+    assert "sifive_test" in out or "test" in out, out   # info mtree
+    assert "cannot be replaced from gdb" in out, out
+    assert "unknown command: 'nosuchcommand'" in out, out
+
+
+def test_hmp_gdbserver_command(system_riscv64, prog, gdb, tmp_path):
+    """The monitor's "gdbserver DEV" starts a server on a running guest."""
+    mon = str(tmp_path / "mon.sock")
+    sock = str(tmp_path / "gdb.sock")
+    p = subprocess.Popen([system_riscv64, "-M", "virt", "-bios", "none",
+                          "-nographic", "-kernel", prog, "-serial", "none",
+                          "-monitor", f"unix:{mon},server=on,wait=off",
+                          "-S"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(500):
+            if os.path.exists(mon):
+                break
+            time.sleep(0.02)
+        m = socket.socket(socket.AF_UNIX)
+        m.settimeout(10)
+        m.connect(mon)
+        m.sendall(f"gdbserver unix:{sock}\n".encode())
+        text = b""
+        while b"Waiting for gdb connection" not in text:
+            chunk = m.recv(4096)
+            assert chunk, text
+            text += chunk
+        assert f"'unix:{sock}'".encode() in text
+        out = run_gdb(gdb, prog, sock, "break branchy", "c", "p x",
+                      "detach")
+        assert "Breakpoint 1, branchy (x=8)" in out, out
+        m.close()
+        p.communicate(timeout=30)
+        assert p.returncode == 3
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
 
 
 # --- the Linux guest ---
