@@ -1,38 +1,133 @@
 /*
  * tools/vireo-img.c — disk image utility, spelled like qemu-img.
  *
- * Subcommands are rows of img_commands[]; "vireo-img --help" is a loop
- * over it. This first version knows raw images only (create, info,
- * resize); qcow2 and the rest of qemu-img's commands arrive with the block
- * layer, and until then they fail with a clear message.
+ * The entry point: global options (-h/--help, -V/--version), then the
+ * subcommand, found in img_commands[]. Each row names a subcommand, the
+ * synopsis "--help" prints and the function that runs it; the
+ * subcommands themselves live in tools/img/ (see img-internal.h for
+ * their shared conventions). "--help" is a loop over the table, so a new
+ * subcommand is a new file plus one row here.
  */
-#include "util/error.h"
-#include "util/opts.h"
-#include "util/osdep.h"
-
-#include <fcntl.h>
-#include <getopt.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-typedef struct ImgCommand {
-    const char *name;
-    const char *synopsis;
-    int (*run)(int argc, char **argv);
-} ImgCommand;
-
-static int img_create(int argc, char **argv);
-static int img_info(int argc, char **argv);
-static int img_resize(int argc, char **argv);
+#include "tools/img/img-internal.h"
 
 static const ImgCommand img_commands[] = {
-    { "create", "create [-f fmt] filename [size]", img_create },
-    { "info", "info [-f fmt] [--output=human|json] filename", img_info },
-    { "resize", "resize [-f fmt] filename [+|-]size", img_resize },
+    { "bench", "bench [-c count] [-d depth] [-f fmt] "
+      "[--flush-interval=flush_interval] [-n] [--no-drain] [-o offset] "
+      "[--pattern=pattern] [-q] [-s buffer_size] [-S step_size] [-t cache] "
+      "[-w] [-U] filename", img_bench },
+    { "check", "check [-q] [-f fmt] [--output=ofmt] [-r [leaks | all]] "
+      "[-T src_cache] [-U] filename", img_check },
+    { "commit", "commit [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] "
+      "filename", img_commit },
+    { "compare", "compare [-f fmt] [-F fmt] [-T src_cache] [-p] [-q] [-s] "
+      "[-U] filename1 filename2", img_compare },
+    { "convert", "convert [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] "
+      "[-T src_cache] [-O output_fmt] [-B backing_file [-F backing_fmt]] "
+      "[-o options] [-S sparse_size] [-m num_coroutines] [-W] "
+      "filename [filename2 [...]] output_filename", img_convert },
+    { "create", "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] "
+      "[-u] [-o options] filename [size]", img_create },
+    { "info", "info [-f fmt] [--output=ofmt] [--backing-chain] [-U] "
+      "filename", img_info },
+    { "map", "map [-f fmt] [--start-offset=offset] [--max-length=len] "
+      "[--output=ofmt] [-U] filename", img_map },
+    { "measure", "measure [--output=ofmt] [-O output_fmt] [-o options] "
+      "[--size N | [-f fmt] [-l snapshot_param] filename]", img_measure },
+    { "snapshot", "snapshot [-U] [-q] [-l | -a snapshot | -c snapshot | "
+      "-d snapshot] filename", img_snapshot },
+    { "rebase", "rebase [-U] [-q] [-f fmt] [-t cache] [-T src_cache] [-p] "
+      "[-u] -b backing_file [-F backing_fmt] filename", img_rebase },
+    { "resize", "resize [-f fmt] [--preallocation=prealloc] [-q] "
+      "[--shrink] filename [+ | -]size", img_resize },
 };
 
-static void img_usage(FILE *out)
+/* The explanations after the synopses, in qemu-img's order. */
+static const char img_help_text[] =
+    "\n"
+    "Command parameters:\n"
+    "  'filename' is a disk image filename\n"
+    "  'fmt' is the disk image format. It is guessed automatically in most "
+    "cases\n"
+    "  'cache' is the cache mode used to write the output disk image, the "
+    "valid\n"
+    "    options are: 'none', 'writeback' (default, except for convert), "
+    "'writethrough',\n"
+    "    'directsync' and 'unsafe' (default for convert)\n"
+    "  'src_cache' is the cache mode used to read input disk images, the "
+    "valid\n"
+    "    options are the same as for the 'cache' option\n"
+    "  'size' is the disk image size in bytes. Optional suffixes\n"
+    "    'k' or 'K' (kilobyte, 1024), 'M' (megabyte, 1024k), 'G' (gigabyte, "
+    "1024M),\n"
+    "    'T' (terabyte, 1024G), 'P' (petabyte, 1024T) and 'E' (exabyte, "
+    "1024P)  are\n"
+    "    supported. 'b' is ignored.\n"
+    "  'output_filename' is the destination disk image filename\n"
+    "  'output_fmt' is the destination format\n"
+    "  'options' is a comma separated list of format specific options in a\n"
+    "    name=value format. Use -o help for an overview of the options "
+    "supported by\n"
+    "    the used format\n"
+    "  'snapshot_param' is the name or ID of an internal snapshot\n"
+    "  '-c' indicates that target image must be compressed (qcow2 only)\n"
+    "  '-u' allows unsafe backing chains. For rebasing, it is assumed that "
+    "old and\n"
+    "       new backing file match exactly. The image doesn't need a working\n"
+    "       backing file before rebasing in this case (useful for renaming "
+    "the\n"
+    "       backing file). For image creation, allow creating without "
+    "attempting\n"
+    "       to open the backing file.\n"
+    "  '-h' with or without a command shows this help and lists the "
+    "supported formats\n"
+    "  '-p' show progress of command (only certain commands)\n"
+    "  '-q' use Quiet mode - do not print any output (except errors)\n"
+    "  '-S' indicates the consecutive number of bytes (defaults to 4k) that "
+    "must\n"
+    "       contain only zeros for vireo-img to create a sparse image during\n"
+    "       conversion. If the number of bytes is 0, the source will not be "
+    "scanned for\n"
+    "       unallocated or zero sectors, and the destination image will "
+    "always be\n"
+    "       fully allocated\n"
+    "  '--output' takes the format in which the output must be done (human "
+    "or json)\n"
+    "  '-n' skips the target volume creation (useful if the volume is "
+    "created\n"
+    "       prior to running vireo-img)\n"
+    "\n"
+    "Parameters to check subcommand:\n"
+    "  '-r' tries to repair any inconsistencies that are found during the "
+    "check.\n"
+    "       '-r leaks' repairs only cluster leaks, whereas '-r all' fixes "
+    "all\n"
+    "       kinds of errors, with a higher risk of choosing the wrong fix or\n"
+    "       hiding corruption that has already occurred.\n"
+    "\n"
+    "Parameters to convert subcommand:\n"
+    "  '-m' specifies how many coroutines work in parallel during the "
+    "convert\n"
+    "       process (defaults to 8)\n"
+    "  '-W' allow to write to the target out of order rather than "
+    "sequential\n"
+    "\n"
+    "Parameters to snapshot subcommand:\n"
+    "  'snapshot' is the name of the snapshot to create, apply or delete\n"
+    "  '-a' applies a snapshot (revert disk to saved state)\n"
+    "  '-c' creates a snapshot\n"
+    "  '-d' deletes a snapshot\n"
+    "  '-l' lists all snapshots in the given image\n"
+    "\n"
+    "Parameters to compare subcommand:\n"
+    "  '-f' first image format\n"
+    "  '-F' second image format\n"
+    "  '-s' run in Strict mode - fail on different image size or sector "
+    "allocation\n";
+
+void img_help(FILE *out)
 {
+    char *formats = bdrv_format_list();
+
     fprintf(out, "vireo-img version %s\n"
             "usage: vireo-img [standard options] command [command options]\n"
             "Disk image utility\n\n"
@@ -42,195 +137,49 @@ static void img_usage(FILE *out)
     for (size_t i = 0; i < ARRAY_SIZE(img_commands); i++) {
         fprintf(out, "  %s\n", img_commands[i].synopsis);
     }
-    fprintf(out, "\nSupported formats: raw\n");
-}
-
-static bool img_check_format(const char *fmt)
-{
-    if (fmt && strcmp(fmt, "raw")) {
-        error_report("Unknown file format '%s'", fmt);
-        return false;
-    }
-    return true;
-}
-
-static bool img_parse_size(const char *str, uint64_t *size)
-{
-    if (!parse_size(str, 1, size)) {
-        error_report("Invalid image size specified. You may use k, M, G, T, "
-                     "P or E suffixes for");
-        return false;
-    }
-    return true;
-}
-
-static int img_create(int argc, char **argv)
-{
-    const char *fmt = "raw";
-    uint64_t size = 0;
-    int c, fd;
-
-    optind = 1;
-    while ((c = getopt(argc, argv, "+f:qo:")) != -1) {
-        switch (c) {
-        case 'f':
-            fmt = optarg;
-            break;
-        case 'q':
-            break;
-        case 'o':
-            error_report("Invalid options for file format 'raw'");
-            return 1;
-        default:
-            return 1;
-        }
-    }
-    if (!img_check_format(fmt)) {
-        return 1;
-    }
-    if (optind >= argc) {
-        error_report("Expecting image file name");
-        return 1;
-    }
-    if (optind + 1 < argc && !img_parse_size(argv[optind + 1], &size)) {
-        return 1;
-    }
-    fd = open(argv[optind], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || ftruncate(fd, size) < 0) {
-        error_report("%s: Could not create '%s': %s", argv[optind],
-                     argv[optind], strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return 1;
-    }
-    close(fd);
-    printf("Formatting '%s', fmt=raw size=%" PRIu64 "\n", argv[optind], size);
-    return 0;
-}
-
-static int img_info(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'O' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *fmt = NULL, *output = "human";
-    struct stat st;
-    int c;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+f:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            fmt = optarg;
-            break;
-        case 'O':
-            output = optarg;
-            break;
-        default:
-            return 1;
-        }
-    }
-    if (!img_check_format(fmt)) {
-        return 1;
-    }
-    if (strcmp(output, "human") && strcmp(output, "json")) {
-        error_report("--output must be used with human or json as argument.");
-        return 1;
-    }
-    if (optind >= argc) {
-        error_report("Expecting one image file name");
-        return 1;
-    }
-    if (stat(argv[optind], &st) < 0) {
-        error_report("Could not open '%s': %s", argv[optind], strerror(errno));
-        return 1;
-    }
-    if (!strcmp(output, "json")) {
-        printf("{\n    \"virtual-size\": %lld,\n    \"filename\": \"%s\",\n"
-               "    \"format\": \"raw\",\n    \"actual-size\": %lld,\n"
-               "    \"dirty-flag\": false\n}\n", (long long)st.st_size,
-               argv[optind], (long long)st.st_blocks * 512);
-    } else {
-        printf("image: %s\nfile format: raw\nvirtual size: %lld bytes\n"
-               "disk size: %lld bytes\n", argv[optind], (long long)st.st_size,
-               (long long)st.st_blocks * 512);
-    }
-    return 0;
-}
-
-static int img_resize(int argc, char **argv)
-{
-    const char *fmt = NULL, *spec;
-    uint64_t delta;
-    struct stat st;
-    int64_t new_size;
-    int c, fd;
-
-    optind = 1;
-    while ((c = getopt(argc, argv, "+f:q")) != -1) {
-        if (c == 'f') {
-            fmt = optarg;
-        } else if (c != 'q') {
-            return 1;
-        }
-    }
-    if (!img_check_format(fmt) ) {
-        return 1;
-    }
-    if (optind + 2 != argc) {
-        error_report("Expecting image file name and size");
-        return 1;
-    }
-    spec = argv[optind + 1];
-    if (stat(argv[optind], &st) < 0) {
-        error_report("Could not open '%s': %s", argv[optind], strerror(errno));
-        return 1;
-    }
-    if (!img_parse_size(spec + (*spec == '+' || *spec == '-'), &delta)) {
-        return 1;
-    }
-    new_size = *spec == '+' ? st.st_size + (int64_t)delta
-             : *spec == '-' ? st.st_size - (int64_t)delta : (int64_t)delta;
-    if (new_size < 0) {
-        error_report("New image size must be positive");
-        return 1;
-    }
-    fd = open(argv[optind], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || ftruncate(fd, new_size) < 0) {
-        error_report("Could not resize '%s': %s", argv[optind],
-                     strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return 1;
-    }
-    close(fd);
-    printf("Image resized.\n");
-    return 0;
+    fprintf(out, "%s\nSupported formats: %s\n", img_help_text, formats);
+    free(formats);
 }
 
 int main(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *cmd;
+    int c;
+
     if (argc < 2) {
-        error_report("Not enough arguments");
-        fprintf(stderr, "Try 'vireo-img --help' for more information\n");
-        return 1;
+        return img_usage_error("Not enough arguments");
     }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        img_usage(stdout);
-        return 0;
-    }
-    if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-        printf("vireo-img version %s\n", VIREO_VERSION);
-        return 0;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(img_commands); i++) {
-        if (!strcmp(img_commands[i].name, argv[1])) {
-            return img_commands[i].run(argc - 1, argv + 1);
+    /* Global options stop at the subcommand name ('+'). */
+    img_getopt_reset();
+    while ((c = img_getopt(argc, argv, "+:hV", longopts)) != -1) {
+        switch (c) {
+        case 'h':
+            img_help(stdout);
+            return 0;
+        case 'V':
+            printf("vireo-img version %s\n", VIREO_VERSION);
+            return 0;
+        default:
+            return 1;
         }
     }
-    error_report("Command not found: %s", argv[1]);
-    return 1;
+    if (optind >= argc) {
+        return img_usage_error("Not enough arguments");
+    }
+    cmd = argv[optind];
+    for (size_t i = 0; i < ARRAY_SIZE(img_commands); i++) {
+        if (!strcmp(img_commands[i].name, cmd)) {
+            int sub_argc = argc - optind;
+            char **sub_argv = argv + optind;
+
+            img_getopt_reset();
+            return img_commands[i].run(sub_argc, sub_argv);
+        }
+    }
+    return img_usage_error("Command not found: %s", cmd);
 }
