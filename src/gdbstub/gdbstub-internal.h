@@ -76,6 +76,7 @@ typedef struct GDBServer {
     char last_stop[96];         /* the last stop reply, for '?' */
     _Atomic(CPUState *) debug_cpu;  /* set on a vCPU thread */
     BottomHalf *stop_bh;
+    MachineNotifier notifier;   /* stops gdb did not ask for */
 
     char *target_xml;           /* generated once per connection */
 } GDBServer;

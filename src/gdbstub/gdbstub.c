@@ -230,6 +230,21 @@ static void gdb_debug_stop_bh(void *opaque)
     }
 }
 
+/* The machine stopped: if gdb is waiting and this is not a debug stop
+ * (those are reported by gdb_debug_stop_bh), e.g. the monitor's "stop"
+ * or Ctrl-C, tell gdb it was interrupted, as QEMU does. */
+static void gdb_machine_notify(MachineNotifier *n, MachineEvent event,
+                               ShutdownCause cause)
+{
+    GDBServer *s = container_of(n, GDBServer, notifier);
+    Machine *m = s->machine;
+
+    if (event == MACHINE_EVENT_STOP && s->running &&
+        m->run_state != RUN_STATE_DEBUG) {
+        gdb_report_stop(s, s->c_cpu ? s->c_cpu : m->cpus[0], GDB_SIGNAL_INT);
+    }
+}
+
 void gdb_resume(GDBServer *s, const GDBAction *actions)
 {
     Machine *m = s->machine;
@@ -260,6 +275,7 @@ void gdb_release_machine(GDBServer *s, bool resume)
     Machine *m = s->machine;
     bool was_running = m->run_state == RUN_STATE_RUNNING;
 
+    s->running = false;     /* gdb waits for no stop any more */
     /* The lists may only change with the vCPUs parked. */
     if (was_running) {
         vm_stop(m, RUN_STATE_PAUSED);
@@ -495,9 +511,12 @@ static void gdb_interrupt(GDBServer *s)
     if (!s->running) {
         return;
     }
-    vm_stop(m, RUN_STATE_PAUSED);
     atomic_store(&s->debug_cpu, NULL);
-    gdb_report_stop(s, s->c_cpu ? s->c_cpu : m->cpus[0], GDB_SIGNAL_INT);
+    vm_stop(m, RUN_STATE_PAUSED);       /* reported by gdb_machine_notify */
+    if (s->running) {
+        /* It was not running after all (e.g. a step still to start). */
+        gdb_report_stop(s, s->c_cpu ? s->c_cpu : m->cpus[0], GDB_SIGNAL_INT);
+    }
 }
 
 static void gdb_packet_done(GDBServer *s, uint8_t sum)
@@ -604,6 +623,7 @@ static void gdb_free(GDBServer *s, int exit_status)
     for (unsigned i = 0; i < m->nr_cpus; i++) {
         cpu_set_debug_notify(m->cpus[i], NULL, NULL);
     }
+    machine_remove_notifier(m, &s->notifier);
     if (s->chr) {
         chardev_detach(s->chr);
     }
@@ -751,6 +771,8 @@ bool gdbserver_start(Machine *m, const char *dev, Error **errp)
     s->sstep_flags = SSTEP_ENABLE | SSTEP_NOIRQ | SSTEP_NOTIMER;
     atomic_init(&s->debug_cpu, NULL);
     s->stop_bh = bh_new(m->loop, gdb_debug_stop_bh, s);
+    s->notifier.notify = gdb_machine_notify;
+    machine_add_notifier(m, &s->notifier);
     m->gdbserver = s;
     if (!gdb_open_transport(s, dev, errp)) {
         gdbserver_stop(m, 0);

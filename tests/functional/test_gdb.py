@@ -411,9 +411,26 @@ def test_hmp_gdbserver_command(system_riscv64, prog, gdb, tmp_path):
             assert chunk, text
             text += chunk
         assert f"'unix:{sock}'".encode() in text
-        out = run_gdb(gdb, prog, sock, "break branchy", "c", "p x",
-                      "detach")
+        # The monitor's "stop" interrupts a gdb waiting in "continue".
+        g = subprocess.Popen(
+            [gdb, "-nx", "-batch", "-ex", f"target remote {sock}",
+             "-ex", "break branchy", "-ex", "c", "-ex", "p x",
+             "-ex", "set var spin_forever=1", "-ex", "echo READY\\n",
+             "-ex", "c", "-ex", "p counter > 0",
+             "-ex", "set var spin_forever=0", "-ex", "detach", prog],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        seen = ""
+        while "READY" not in seen:
+            line = g.stdout.readline()
+            assert line, seen
+            seen += line
+        time.sleep(0.5)
+        m.sendall(b"stop\n")
+        out = seen + g.communicate(timeout=30)[0]
         assert "Breakpoint 1, branchy (x=8)" in out, out
+        assert "received signal SIGINT" in out, out
+        assert "$2 = 1" in out, out
         m.close()
         p.communicate(timeout=30)
         assert p.returncode == 3
