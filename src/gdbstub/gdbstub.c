@@ -20,7 +20,9 @@
  * each continuing or stepping; the others stay parked through
  * CPUState.stop. The vCPU thread reports a debug stop through the CPU's
  * debug_notify hook, which only records the hart and schedules a bottom
- * half: the stop itself happens on the main loop with the BQL.
+ * half: the stop itself happens on the main loop with the BQL. Stops gdb
+ * did not cause (the monitor's "stop") reach a waiting gdb as SIGINT,
+ * through the machine's run-state notifier.
  *
  * Transport. For tcp:/unix: the server has its own listening socket on
  * the main loop and serves one client at a time (the listening socket is

@@ -13,7 +13,9 @@
  * flushes the translation cache before running anything else.
  *
  * Single-step translates TBs of one instruction (CF_SINGLE_STEP, which
- * also forbids chaining); after such a TB the CPU loop returns EXCP_DEBUG,
+ * also forbids chaining: no goto_tb, and a backend's goto_ptr must return
+ * to the loop after a CF_NO_GOTO_TB TB, as interp.c does); after such a
+ * TB the CPU loop returns EXCP_DEBUG,
  * also when the instruction trapped (the stop is then at the handler, as
  * on hardware). With SSTEP_NOIRQ, interrupts are not taken while stepping,
  * so "stepi" does not wander into an interrupt handler.
