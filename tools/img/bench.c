@@ -249,12 +249,12 @@ int img_bench(int argc, char **argv)
         error_report("force-share=on can only be used with read-only images");
         return 1;
     }
-    if (b.flush_interval && b.flush_interval < b.depth) {
-        error_report("Flush interval can't be smaller than depth");
-        return 1;
-    }
     if (!b.write && b.flush_interval) {
         error_report("--flush-interval is only available in write tests");
+        return 1;
+    }
+    if (b.flush_interval && b.flush_interval < b.depth) {
+        error_report("Flush interval can't be smaller than depth");
         return 1;
     }
     if (!b.write && !b.drain_on_flush) {

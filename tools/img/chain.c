@@ -276,7 +276,6 @@ int img_rebase(int argc, char **argv)
     bool quiet = false, progress_on = false, unsafe = false;
     int flags = BDRV_O_RDWR, src_flags = 0, c, ret = 1;
     BlockDriverState *bs, *new_bs = NULL;
-    char *detected_fmt = NULL;
     ImgProgress progress;
     BlockBackend *blk;
     Error *err = NULL;
@@ -346,29 +345,28 @@ int img_rebase(int argc, char **argv)
     }
     bs = blk_bs(blk);
 
-    /* The new backing file, named relative to the image as in its header. */
-    if (out_base && *out_base) {
+    /*
+     * qemu-img records no backing file without its format, and does not
+     * guess it: refuse before anything is copied.
+     */
+    if (out_base && *out_base && !out_fmt) {
+        error_report("Could not change the backing file to '%s': backing "
+                     "format must be specified", out_base);
+        goto out;
+    }
+    /* The new backing file, named relative to the image as in its header;
+     * the copy of a safe rebase reads it. */
+    if (!unsafe && out_base && *out_base) {
         char *path = img_backing_path(filename, out_base);
 
         new_bs = bdrv_open(path, out_fmt,
-                           (src_flags & ~BDRV_O_RDWR) | BDRV_O_FORCE_SHARE |
-                           (unsafe ? BDRV_O_NO_BACKING : 0), &err);
+                           (src_flags & ~BDRV_O_RDWR) | BDRV_O_FORCE_SHARE,
+                           &err);
         free(path);
-        if (!new_bs && !unsafe) {
+        if (!new_bs) {
             error_report("Could not open new backing file '%s': %s",
                          out_base, error_get_pretty(err));
             error_free(err);
-            goto out;
-        }
-        error_free(err);
-        err = NULL;
-        if (new_bs && !out_fmt) {
-            detected_fmt = xstrdup(bdrv_get_format_name(new_bs));
-            out_fmt = detected_fmt;
-        }
-        if (!out_fmt) {
-            error_report("Could not change the backing file to '%s': "
-                         "backing format must be specified", out_base);
             goto out;
         }
     }
@@ -407,7 +405,6 @@ out:
     if (new_bs) {
         bdrv_unref(new_bs);
     }
-    free(detected_fmt);
     blk_unref(blk);
     return ret;
 }

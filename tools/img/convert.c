@@ -604,10 +604,6 @@ int img_convert(int argc, char **argv)
         error_report("Must specify image file name");
         goto out;
     }
-    if (!out_drv) {
-        error_report("Unknown file format '%s'", a.out_fmt);
-        goto out;
-    }
     if (a.copy_offload && a.compress) {
         error_report("Cannot enable copy offloading when -c is used");
         goto out;
@@ -623,24 +619,6 @@ int img_convert(int argc, char **argv)
     }
     if (a.out_base && !a.out_base_fmt) {
         error_report("Use of backing file requires explicit backing format");
-        goto out;
-    }
-    if (a.compress && !out_drv->pwrite_compressed) {
-        error_report("Compression not supported for this file format");
-        goto out;
-    }
-    if (a.options) {
-        Error *err = NULL;
-
-        if (!bdrv_create_options_parse(&opts, a.out_fmt, a.options, &err)) {
-            error_report_err(err);
-            goto out;
-        }
-    }
-    if (a.compress && opts.preallocation &&
-        strcmp(opts.preallocation, "off")) {
-        error_report("Compression and preallocation not supported at the "
-                     "same time");
         goto out;
     }
 
@@ -664,7 +642,29 @@ int img_convert(int argc, char **argv)
         s.total += len;
     }
 
-    /* Target. */
+    /* Target (qemu-img looks at the format once the sources are open). */
+    if (!out_drv) {
+        error_report("Unknown file format '%s'", a.out_fmt);
+        goto out;
+    }
+    if (a.compress && !out_drv->pwrite_compressed) {
+        error_report("Compression not supported for this file format");
+        goto out;
+    }
+    if (a.options) {
+        Error *err = NULL;
+
+        if (!bdrv_create_options_parse(&opts, a.out_fmt, a.options, &err)) {
+            error_report_err(err);
+            goto out;
+        }
+    }
+    if (a.compress && opts.preallocation &&
+        strcmp(opts.preallocation, "off")) {
+        error_report("Compression and preallocation not supported at the "
+                     "same time");
+        goto out;
+    }
     if (!a.skip_create &&
         img_convert_create(&a, out_name, s.total, &opts)) {
         goto out;

@@ -145,6 +145,11 @@ int img_create(int argc, char **argv)
                      "format '%s'", filename, fmt);
         goto out;
     }
+    /* -u: the backing file is not opened, so it cannot give the size. */
+    if (unsafe && !opts.has_size) {
+        error_report("%s: Image creation needs a size parameter", filename);
+        goto out;
+    }
     if (!bdrv_create_prepare(fmt, filename, &opts, unsafe, &err)) {
         goto fail_err;
     }

@@ -1,0 +1,220 @@
+"""vireo-img's command line against qemu-img's: exit codes and messages.
+
+Every case runs the same arguments through both tools in the same
+directory (a 1 MiB raw image r.img, and, made by qemu-img, a qcow2 q.qcow2
+and an overlay b.qcow2 on it) and checks that the exit status is the same
+and that the error line says the same thing (with "qemu-img" read as
+"vireo-img"). Where qemu-img spreads one error over two lines, vireo-img
+prints the same words on one line: those cases compare the start only.
+
+The error paths also run under the sanitizer build, which must print one
+line and exit like the normal build, never crash or leak.
+"""
+import os
+import re
+
+import pytest
+
+from imgutil import run, qemu_img, vireo_img_asan  # noqa: F401 (fixtures)
+
+# (arguments, how to compare the message): "same" (whole line) or
+# "prefix" (vireo-img's line starts with qemu-img's first line).
+CASES = [
+    ([], "same"),
+    (["nosuchcmd"], "same"),
+    (["info"], "same"),
+    (["info", "a", "b"], "same"),
+    (["info", "--output=foo", "r.img"], "same"),
+    (["info", "-Z", "r.img"], "same"),
+    (["info", "--foo", "r.img"], "same"),
+    (["info", "-f"], "same"),
+    (["info", "--output"], "same"),
+    (["info", "nonexist"], "same"),
+    (["info", "-f", "foo", "r.img"], "same"),
+    (["info", "-f", "qcow2", "r.img"], "same"),
+    (["check"], "same"),
+    (["check", "-r", "foo", "r.img"], "same"),
+    (["check", "-r"], "same"),
+    (["check", "-f", "raw", "r.img"], "same"),
+    (["check", "--output=json", "-f", "raw", "r.img"], "same"),
+    (["check", "nonexist"], "same"),
+    (["create"], "same"),
+    (["create", "x"], "same"),
+    (["create", "-f", "foo", "x", "1M"], "same"),
+    (["create", "-f", "raw", "x", "1Q"], "prefix"),
+    (["create", "-f", "raw", "x", "--", "-1"], "prefix"),
+    (["create", "-f", "raw", "x", "1M", "2"], "same"),
+    (["create", "-f", "qcow2", "-o", "foo=1", "x", "1M"], "same"),
+    (["create", "-f", "raw", "-o", "cluster_size=4k", "x", "1M"], "same"),
+    (["create", "-f", "qcow2", "-o", "cluster_size=3000", "x", "1M"],
+     "same"),
+    (["create", "-f", "qcow2", "-o", "cluster_size=4M", "x", "1M"], "same"),
+    (["create", "-f", "qcow2", "-o", "compression_type=lz4", "x", "1M"],
+     "same"),
+    (["create", "-f", "qcow2", "-o", "preallocation=foo", "x", "1M"],
+     "same"),
+    (["create", "-f", "qcow2", "-b", "nosuch", "-F", "qcow2", "x", "1M"],
+     "prefix"),
+    (["create", "-f", "qcow2", "-u", "-b", "nosuch", "-F", "qcow2", "y"],
+     "same"),
+    (["create", "-f", "raw", "-b", "r.img", "-F", "raw", "x", "1M"], "same"),
+    (["create", "/nonexist/x", "1M"], "same"),
+    (["create", "-f", "qcow2", "/nonexist/x", "1M"], "same"),
+    (["resize", "-f", "raw", "r.img"], "same"),
+    (["resize", "-f", "raw", "r.img", "abc"], "prefix"),
+    (["resize", "-f", "raw", "r.img", "--", "-2M"], "same"),
+    (["resize", "-f", "raw", "r.img", "0"], "same"),
+    (["resize", "--preallocation=foo", "-f", "raw", "r.img", "3M"], "same"),
+    (["resize", "-f", "raw", "r.img", "512k"], "same"),
+    (["resize", "-f", "foo", "r.img", "1M"], "same"),
+    (["compare", "r.img"], "same"),
+    (["compare", "-f", "raw", "r.img", "nonexist"], "same"),
+    (["compare", "-f", "foo", "r.img", "r.img"], "same"),
+    (["compare", "-f", "raw", "-F", "raw", "r.img", "r.img"], "same"),
+    (["convert", "r.img"], "same"),
+    (["convert", "-O", "foo", "-f", "raw", "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "-O", "raw", "-c", "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "-S", "3", "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "-S", "foo", "r.img", "o"], "prefix"),
+    (["convert", "-f", "raw", "-m", "0", "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "-O", "qcow2", "-B", "r.img", "r.img", "o"],
+     "same"),
+    (["convert", "-f", "raw", "-n", "r.img", "nonexist"], "same"),
+    (["convert", "-f", "raw", "-O", "qcow2", "-c", "-o",
+      "preallocation=metadata", "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "-B", "r.img", "-F", "raw", "-O", "qcow2",
+      "r.img", "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "-O", "qcow2", "-o", "foo=1", "r.img", "o"],
+     "same"),
+    (["convert", "-f", "raw", "-O", "qcow2", "-o", "cluster_size=3000",
+      "r.img", "o"], "same"),
+    (["convert", "-f", "raw", "r.img", "/nonexist/o"], "same"),
+    (["map", "--output=xx", "r.img"], "same"),
+    (["map", "-f", "raw", "--start-offset=-1", "r.img"], "prefix"),
+    (["map", "nonexist"], "same"),
+    (["measure"], "same"),
+    (["measure", "--size", "1G", "-f", "raw"], "same"),
+    (["measure", "--size", "1G", "r.img"], "same"),
+    (["measure", "-O", "foo", "--size", "1M"], "same"),
+    (["measure", "--size", "banana"], "prefix"),
+    (["snapshot", "r.img", "x"], "same"),
+    (["snapshot", "-l", "-c", "x", "q.qcow2"], "same"),
+    (["snapshot", "-f", "raw", "-l", "r.img"], "same"),
+    (["snapshot", "-c", "x", "r.img"], "same"),
+    (["snapshot", "-d", "nosuch", "q.qcow2"], "same"),
+    (["snapshot", "-a", "nosuch", "q.qcow2"], "same"),
+    (["commit", "-f", "raw", "r.img"], "same"),
+    (["commit", "-b", "nosuch", "b.qcow2"], "same"),
+    (["commit"], "same"),
+    (["rebase", "r.img"], "same"),
+    (["rebase", "-u", "-b", "q.qcow2", "b.qcow2"], "same"),
+    (["rebase", "-b", "q.qcow2", "b.qcow2"], "same"),
+    (["rebase", "-b", "nosuch", "-F", "qcow2", "b.qcow2"], "same"),
+    (["rebase", "-F", "foo", "-b", "q.qcow2", "b.qcow2"], "same"),
+    (["bench", "-c", "0", "-f", "raw", "r.img"], "same"),
+    (["bench", "-d", "0", "-f", "raw", "r.img"], "same"),
+    (["bench", "-f", "raw", "--flush-interval=10", "r.img"], "same"),
+    (["bench", "-f", "raw", "-w", "--flush-interval=10", "r.img"], "same"),
+    (["bench", "-f", "raw", "--pattern=300", "r.img"], "same"),
+    (["bench", "-f", "raw", "-t", "foo", "r.img"], "same"),
+    (["bench", "-f", "raw", "-c", "10", "-o", "1M", "r.img"], "same"),
+    (["bench"], "same"),
+]
+
+# Where qemu-img 7.2 itself misbehaves, vireo-img does the sensible thing
+# and the case checks vireo-img alone: (arguments) -> (status, message).
+OWN = {
+    # qemu-img accepts -c 0 (and sends nothing) and hangs on -d 0.
+    ("bench", "-c", "0", "-f", "raw", "r.img"):
+        (1, "Invalid request count specified"),
+    ("bench", "-d", "0", "-f", "raw", "r.img"):
+        (1, "Invalid queue depth specified"),
+}
+
+
+def _case_id(args):
+    return " ".join(args) or "(none)"
+
+
+def _error_line(stderr, prog):
+    """The first error line: warnings and continuation lines skipped."""
+    for line in stderr.splitlines():
+        if not line.strip() or line[0].isspace():
+            continue
+        if "warning" in line.lower():
+            continue
+        return line.replace(prog + ":", "PROG:")
+    return ""
+
+
+@pytest.fixture
+def images(tmp_path, qemu_img):
+    run([qemu_img, "create", "-q", "-f", "raw", tmp_path / "r.img", "1M"],
+        check=0)
+    run([qemu_img, "create", "-q", "-f", "qcow2", tmp_path / "q.qcow2",
+         "1M"], check=0)
+    run([qemu_img, "create", "-q", "-f", "qcow2", "-b", "q.qcow2", "-F",
+         "qcow2", tmp_path / "b.qcow2"], check=0)
+    return tmp_path
+
+
+def _run_in(tool, args, cwd):
+    return run([tool] + args, cwd=cwd, timeout=30)
+
+
+@pytest.mark.parametrize("args,how", CASES, ids=[_case_id(c[0])
+                                                  for c in CASES])
+def test_error_matches_qemu_img(images, vireo_img, qemu_img, args, how):
+    ours = _run_in(vireo_img, args, images)
+    assert ours.returncode < 128, f"vireo-img crashed: {ours.stderr}"
+    mine = _error_line(ours.stderr, "vireo-img")
+    if tuple(args) in OWN:
+        status, msg = OWN[tuple(args)]
+        assert ours.returncode == status
+        assert mine == f"PROG: {msg}"
+        return
+    # Fresh images for the peer: the first run may have changed them.
+    for f in ("x", "y", "o"):
+        if os.path.exists(images / f):
+            os.unlink(images / f)
+    theirs = _run_in(qemu_img, args, images)
+    peer = _error_line(theirs.stderr, "qemu-img")
+    assert ours.returncode == theirs.returncode, (
+        f"exit {ours.returncode} vs qemu-img's {theirs.returncode}\n"
+        f"vireo-img: {ours.stderr}\nqemu-img: {theirs.stderr}")
+    if how == "same":
+        assert mine == peer
+    else:
+        assert mine.startswith(peer.rstrip(".")), f"{mine!r} vs {peer!r}"
+    # One line per error: a usage hint may follow, nothing else.
+    lines = [ln for ln in ours.stderr.splitlines()
+             if ln and not ln[0].isspace() and "warning" not in ln.lower()]
+    assert len(lines) <= 2
+    if len(lines) == 2:
+        assert lines[1].startswith("Try 'vireo-img --help'")
+
+
+def test_help_lists_every_command(vireo_img):
+    cp = run([vireo_img, "--help"], check=0)
+    for cmd in ("bench", "check", "commit", "compare", "convert", "create",
+                "info", "map", "measure", "snapshot", "rebase", "resize"):
+        assert re.search(rf"^  {cmd} ", cp.stdout, re.M), cmd
+    assert "Supported formats:" in cp.stdout
+    assert run([vireo_img, "info", "-h"], check=0).stdout == cp.stdout
+    assert run([vireo_img, "-V"], check=0).stdout.startswith(
+        "vireo-img version ")
+
+
+@pytest.mark.parametrize("args,how", CASES[:40], ids=[_case_id(c[0])
+                                                       for c in CASES[:40]])
+def test_error_paths_under_sanitizers(images, vireo_img, vireo_img_asan,
+                                      args, how):
+    """The sanitizer build behaves as the normal one and reports nothing."""
+    ref = _run_in(vireo_img, args, images)
+    for f in ("x", "y", "o"):
+        if os.path.exists(images / f):
+            os.unlink(images / f)
+    cp = _run_in(vireo_img_asan, args, images)
+    assert "Sanitizer" not in cp.stderr and "runtime error" not in \
+        cp.stderr, cp.stderr
+    assert cp.returncode == ref.returncode
