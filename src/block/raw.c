@@ -134,42 +134,23 @@ static bool raw_create(const char *filename, const BlockCreateOptions *opts,
     return block_create_file(filename, opts->size, prealloc, errp);
 }
 
-/* A raw image is its data: both sizes are the virtual size. */
+/* A raw image is its data: both sizes are the virtual size (QEMU's). */
 static bool raw_measure(const BlockCreateOptions *opts, BlockDriverState *in,
                         BlockMeasureInfo *out, Error **errp)
 {
     uint64_t size = opts->size;
-    uint64_t offset = 0, required = 0;
 
-    if (in) {
+    if (in && !opts->has_size) {
         int64_t len = bdrv_getlength(in);
 
         if (len < 0) {
             error_setg_errno(errp, -(int)len, "Unable to get image size");
             return false;
         }
-        size = opts->has_size ? opts->size : (uint64_t)len;
-        /* Only the source's data needs host space in a sparse file. */
-        while (offset < (uint64_t)len) {
-            uint64_t n;
-            int ret = bdrv_block_status_above(in, NULL, offset,
-                                              (uint64_t)len - offset, &n,
-                                              NULL, NULL, NULL);
-
-            if (ret < 0) {
-                error_setg_errno(errp, -ret, "Unable to get block status");
-                return false;
-            }
-            if (!(ret & BDRV_BLOCK_ZERO)) {
-                required += n;
-            }
-            offset += n;
-        }
-    } else {
-        required = size;
+        size = len;
     }
-    out->required = MIN(required, ALIGN_UP(size, BDRV_SECTOR_SIZE));
-    out->fully_allocated = ALIGN_UP(size, BDRV_SECTOR_SIZE);
+    out->required = ALIGN_UP(size, BDRV_SECTOR_SIZE);
+    out->fully_allocated = out->required;
     return true;
 }
 
