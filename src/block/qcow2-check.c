@@ -176,7 +176,7 @@ static int check_snapshot_l1(CheckState *c, const Qcow2Snapshot *sn)
  * The refcount table and blocks count as references too. Returns how
  * many table entries are damaged (only a rebuild repairs those).
  */
-static int check_refblocks(CheckState *c, uint64_t file_clusters)
+static int check_refblocks(CheckState *c, uint64_t file_clusters, int fix)
 {
     Qcow2State *s = c->s;
     int damaged = 0;
@@ -194,18 +194,20 @@ static int check_refblocks(CheckState *c, uint64_t file_clusters)
             qcow2_offset_into_cluster(s, off)) {
             fprintf(stderr, "ERROR refcount block %" PRIu64 " is not "
                     "cluster aligned; refcount table entry corrupted\n", i);
-            c->res->corruptions++;
-            damaged++;
-            continue;
-        }
-        if ((off >> s->cluster_bits) >= file_clusters) {
+        } else if ((off >> s->cluster_bits) >= file_clusters) {
             fprintf(stderr, "ERROR refcount block %" PRIu64 " is outside "
                     "image\n", i);
-            c->res->corruptions++;
-            damaged++;
+        } else {
+            check_inc(c, off, s->cluster_size);
             continue;
         }
-        check_inc(c, off, s->cluster_size);
+        c->res->corruptions++;
+        damaged++;
+        if (fix & BDRV_FIX_ERRORS) {
+            /* Its area reads as uncounted now; the rebuild that follows
+             * replaces the whole structure. */
+            s->refcount_table[i] = 0;
+        }
     }
     return damaged;
 }
@@ -433,7 +435,16 @@ static void compare_refcounts(CheckState *c, uint64_t nb, int fix,
     *highest = 0;
     for (uint64_t i = 0; i < nb; i++) {
         uint64_t stored, found = i < c->nb ? c->refs[i] : 0;
-        int ret = qcow2_get_refcount(s, i, &stored);
+        uint64_t area = i >> s->refcount_block_bits;
+        int ret;
+
+        if (area < s->refcount_table_size &&
+            ((s->refcount_table[area] & QCOW2_REFT_RESERVED_MASK) ||
+             qcow2_offset_into_cluster(s, s->refcount_table[area] &
+                                          QCOW2_REFT_OFFSET_MASK))) {
+            continue;   /* reported once as a damaged table entry */
+        }
+        ret = qcow2_get_refcount(s, i, &stored);
 
         if (ret < 0) {
             fprintf(stderr, "Can't get refcount for cluster %" PRIu64
@@ -488,8 +499,8 @@ int qcow2_check_locked(Qcow2State *s, BlockCheckResult *res, int fix)
         res->check_errors++;
         return (int)file_len;
     }
-    if (fix && !s->bs.read_only) {
-        /* Count what is on disk, not what is cached. */
+    if (!s->bs.read_only) {
+        /* Count what is on disk, with the deferred frees applied. */
         ret = qcow2_flush_metadata(s);
         if (ret < 0) {
             res->check_errors++;
@@ -509,12 +520,12 @@ int qcow2_check_locked(Qcow2State *s, BlockCheckResult *res, int fix)
         check_snapshot_l1(&c, &s->snapshots[i]);
     }
     check_inc(&c, s->snapshots_offset, s->snapshots_size);
-    damaged = check_refblocks(&c, file_clusters);
+    damaged = check_refblocks(&c, file_clusters, fix);
     rebuild = damaged > 0;
 
-    /* Every cluster the file or the refcount table covers. */
-    nb = MAX(c.nb, MIN(s->refcount_table_size << s->refcount_block_bits,
-                       c.limit));
+    /* Every cluster of the file, and any referenced past its end (as
+     * QEMU does: stray refcounts past the end are not looked at). */
+    nb = c.nb;
     compare_refcounts(&c, nb, fix, &rebuild, &highest);
     if (rebuild && (fix & BDRV_FIX_ERRORS) && !s->bs.read_only) {
         ret = rebuild_refcounts(&c);

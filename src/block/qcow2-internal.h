@@ -365,7 +365,7 @@ int qcow2_get_refcount(Qcow2State *s, uint64_t cluster_index,
  * Add @addend to the refcount of every cluster touched by [offset,
  * offset+length). Decrements here are immediate: only for references
  * already gone on disk (or never written). -EINVAL if a refcount would
- * leave [0, max].
+ * go below 0, -ERANGE above the maximum.
  */
 int qcow2_update_refcount(Qcow2State *s, uint64_t offset, uint64_t length,
                           int64_t addend);

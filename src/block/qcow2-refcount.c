@@ -361,9 +361,12 @@ int qcow2_update_refcount(Qcow2State *s, uint64_t offset, uint64_t length,
             block_rt = rt;
         }
         old = qcow2_refcount_get_entry(block, s->refcount_order, ci & mask);
-        if ((addend < 0 && old < (uint64_t)-addend) ||
-            (addend > 0 && s->refcount_max - old < (uint64_t)addend)) {
+        if (addend < 0 && old < (uint64_t)-addend) {
             ret = -EINVAL;
+            break;
+        }
+        if (addend > 0 && s->refcount_max - old < (uint64_t)addend) {
+            ret = -ERANGE;
             break;
         }
         new = old + addend;

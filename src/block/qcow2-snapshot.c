@@ -306,6 +306,10 @@ int qcow2_snapshot_create(BlockDriverState *bs, BlockSnapshotInfo *info)
         ret = -EFBIG;
         goto out;
     }
+    if (s->refcount_max < 2) {
+        ret = -ERANGE;          /* 1-bit refcounts cannot share clusters */
+        goto out;
+    }
     if (info->id_str[0] && snapshot_find_id(s, info->id_str) >= 0) {
         ret = -EEXIST;
         goto out;
