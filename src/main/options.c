@@ -525,24 +525,49 @@ static OptionsOutcome opt_chardev(const SystemTarget *t, VmConfig *c,
     return OPTIONS_RUN;
 }
 
-static OptionsOutcome netdev_common(const char *opt, OptListArray *arr,
-                                    const char *arg, Error **errp)
+/* "model=help" on -nic / -net nic: the NIC models of this binary. */
+static bool nic_model_help(const SystemTarget *t, OptList *opts)
+{
+    const char *model = opts_get(opts, "model");
+
+    if (model && (!strcmp(model, "help") || !strcmp(model, "?"))) {
+        net_print_nic_models(stdout, machine_device_tables(t));
+        return true;
+    }
+    return false;
+}
+
+static OptionsOutcome netdev_common(const SystemTarget *t, const char *opt,
+                                    OptListArray *arr, const char *arg,
+                                    Error **errp)
 {
     OptList *opts = optlist_append(arr);
+    const NetdevType *nt;
     const char *type;
 
     if (!parse_into(opts, opt, arg, "type", errp)) {
         return OPTIONS_ERROR;
     }
+    if (strcmp(opt, "netdev") && nic_model_help(t, opts)) {
+        return OPTIONS_EXIT_OK;
+    }
     type = opts_get(opts, "type");
-    if (!type || !strcmp(type, "?")) {
+    if (!type || !strcmp(type, "?") || (!strcmp(type, "help"))) {
         netdev_print_types(stdout);
         return OPTIONS_EXIT_OK;
     }
-    if (!netdev_type_find(type)) {
+    if (strcmp(opt, "netdev") && !strcmp(type, "none")) {
+        return OPTIONS_RUN;
+    }
+    nt = netdev_type_find(type);
+    if (!nt) {
         error_setg(errp, "-%s %s: network backend '%s' is not available in "
                    "this build (try -%s help)", opt, arg, type, opt);
         return OPTIONS_ERROR;
+    }
+    if (opts->help) {
+        props_print_help(stdout, nt->name, nt->props);
+        return OPTIONS_EXIT_OK;
     }
     return OPTIONS_RUN;
 }
@@ -550,13 +575,65 @@ static OptionsOutcome netdev_common(const char *opt, OptListArray *arr,
 static OptionsOutcome opt_netdev(const SystemTarget *t, VmConfig *c,
                                  const char *arg, Error **errp)
 {
-    return netdev_common("netdev", &c->netdevs, arg, errp);
+    return netdev_common(t, "netdev", &c->netdevs, arg, errp);
 }
 
 static OptionsOutcome opt_nic(const SystemTarget *t, VmConfig *c,
                               const char *arg, Error **errp)
 {
-    return netdev_common("nic", &c->nics, arg, errp);
+    return netdev_common(t, "nic", &c->nics, arg, errp);
+}
+
+/* -net nic,... (a NIC on hub 0) or -net TYPE,... (a back end on hub 0). */
+static OptionsOutcome opt_net(const SystemTarget *t, VmConfig *c,
+                              const char *arg, Error **errp)
+{
+    OptList probe;
+    const char *type;
+    bool nic;
+
+    if (!parse_into(&probe, "net", arg, "type", errp)) {
+        return OPTIONS_ERROR;
+    }
+    type = opts_get(&probe, "type");
+    nic = type && !strcmp(type, "nic");
+    opts_free(&probe);
+    if (!nic) {
+        return netdev_common(t, "net", &c->nets, arg, errp);
+    }
+    if (!parse_into(optlist_append(&c->nets), "net", arg, "type", errp)) {
+        return OPTIONS_ERROR;
+    }
+    return nic_model_help(t, &c->nets.items[c->nets.count - 1])
+           ? OPTIONS_EXIT_OK : OPTIONS_RUN;
+}
+
+/* -object TYPE,id=ID,...: the object types are the network filters. */
+static OptionsOutcome opt_object(const SystemTarget *t, VmConfig *c,
+                                 const char *arg, Error **errp)
+{
+    OptList *opts = optlist_append(&c->objects);
+    const NetFilterType *ft;
+    const char *type;
+
+    if (!parse_into(opts, "object", arg, "qom-type", errp)) {
+        return OPTIONS_ERROR;
+    }
+    type = opts_get(opts, "qom-type");
+    if (!type || !strcmp(type, "?") || !strcmp(type, "help")) {
+        net_print_object_types(stdout);
+        return OPTIONS_EXIT_OK;
+    }
+    ft = net_filter_type_find(type);
+    if (!ft) {
+        error_setg(errp, "-object %s: invalid object type: %s", arg, type);
+        return OPTIONS_ERROR;
+    }
+    if (opts->help) {
+        props_print_help(stdout, ft->name, ft->props);
+        return OPTIONS_EXIT_OK;
+    }
+    return OPTIONS_RUN;
 }
 
 static OptionsOutcome opt_serial(const SystemTarget *t, VmConfig *c,
@@ -827,8 +904,14 @@ static const SystemOption system_options[] = {
       "start a monitor (HMP or QMP) on a -chardev", opt_mon },
     { "netdev", "type,id=id[,prop=value...]",
       "define a network backend (-netdev help lists them)", opt_netdev },
-    { "nic", "type[,model=m][,prop=value...]",
-      "define a NIC and its network backend at once", opt_nic },
+    { "nic", "type[,model=m][,mac=addr][,prop=value...]",
+      "define a NIC and its network backend at once (model=help lists "
+      "NIC models)", opt_nic },
+    { "net", "nic[,model=m][,macaddr=addr]|type[,prop=value...]",
+      "legacy: a NIC or a network backend on hub 0", opt_net },
+    { "object", "type,id=id[,prop=value...]",
+      "create an object, e.g. filter-dump (-object help lists them)",
+      opt_object },
     /* Display */
     { "nographic", NULL,
       "no graphics: the serial port and monitor share the terminal",
@@ -967,6 +1050,8 @@ void vm_config_free(VmConfig *c)
     optlist_array_free(&c->chardevs);
     optlist_array_free(&c->netdevs);
     optlist_array_free(&c->nics);
+    optlist_array_free(&c->nets);
+    optlist_array_free(&c->objects);
     optlist_array_free(&c->globals);
     strv_free(c->serials, c->nr_serials);
     strv_free(c->monitors, c->nr_monitors);

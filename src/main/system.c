@@ -23,6 +23,7 @@
 #include "hw/core/machine.h"
 #include "hw/virtio/virtio-devices.h"
 #include "monitor/monitor.h"
+#include "net/net.h"
 #include "util/error.h"
 
 #include <signal.h>
@@ -249,6 +250,21 @@ static bool attach_drives(Machine *m, BlockBackend **blks, size_t n,
     return true;
 }
 
+/*
+ * -netdev, the back ends -nic and -net imply, and -object filters on
+ * them; before the board, so -device netdev= finds them.
+ */
+static bool create_netdevs(Machine *m, const VmConfig *c, Error **errp)
+{
+    return net_create_backends(m, c, errp);
+}
+
+/* The NICs of -nic and -net nic, after the -device ones (as drives). */
+static bool create_nics(Machine *m, const VmConfig *c, Error **errp)
+{
+    return net_create_nics(m, c, errp);
+}
+
 static bool choose_accel(Machine *m, const VmConfig *c, Error **errp)
 {
     Error *first = NULL;
@@ -404,10 +420,12 @@ static Machine *assemble(const VmConfig *c, SignalWatch *signals,
          create_chardevs(m, c, errp) &&
          create_serials(m, c, errp) &&
          create_drives(m, c, &blks, errp) &&
+         create_netdevs(m, c, errp) &&
          choose_accel(m, c, errp) &&
          m->type->init(m, errp) &&
          create_devices(m, c, errp) &&
          attach_drives(m, blks, c->drives.count, errp) &&
+         create_nics(m, c, errp) &&
          gdbserver_start(m, c->gdb, errp) &&
          create_monitors(m, c, monitors, errp) &&
          machine_start(m, errp);

@@ -109,6 +109,13 @@ static const MonitorArg args_cpu[] = {
     { NULL },
 };
 
+static const MonitorArg args_set_link[] = {
+    { "name", MONITOR_ARG_STR, .help = "a NIC (device id, or "
+      "virtio-net-device.N) or a -netdev id" },
+    { "up", MONITOR_ARG_BOOL, .help = "true: cable in; false: cable out" },
+    { NULL },
+};
+
 const MonitorCommand monitor_commands[] = {
     /* QMP session control */
     { .qmp = "qmp_capabilities",
@@ -248,6 +255,16 @@ const MonitorCommand monitor_commands[] = {
                  "\"data\": {\"guest\": false, \"reason\": "
                  "\"host-qmp-quit\"}}" },
 
+    /* network */
+    { .qmp = "set_link", .hmp = "set_link", .hmp_params = "name on|off",
+      .help = "change the link status of a network adapter",
+      .args = args_set_link, .run = qmp_set_link,
+      .returns = "{} (a netdev also takes its NIC along; the guest sees "
+                 "the link change)",
+      .example = "-> {\"execute\": \"set_link\", \"arguments\": "
+                 "{\"name\": \"n0\", \"up\": false}}\n"
+                 "<- {\"return\": {}}" },
+
     /* memory */
     { .qmp = "pmemsave", .hmp = "pmemsave", .hmp_params = "addr size file",
       .help = "save to disk physical memory dump starting at 'addr' of size "
@@ -296,6 +313,8 @@ const MonitorCommand monitor_commands[] = {
       .args = args_info_mtree, .run = hmp_info_mtree },
     { .hmp = "info qtree",
       .help = "show device tree", .run = hmp_info_qtree },
+    { .hmp = "info network",
+      .help = "show the network state", .run = hmp_info_network },
     { .hmp = "x", .hmp_params = "/fmt addr",
       .help = "virtual memory dump starting at 'addr'",
       .args = args_memory_dump, .run = hmp_x },

@@ -14,6 +14,7 @@
 #include "exec/memory.h"
 #include "gdbstub/gdbstub.h"
 #include "hw/core/cpu.h"
+#include "net/net.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -78,6 +79,16 @@ bool hmp_info_mtree(MonitorCmdCtx *ctx, json_t *args, json_t **ret,
     char *text = memory_region_format_tree(&ctx->machine->address_space,
                                            monitor_arg_bool(args, "flatview",
                                                             false));
+
+    monitor_puts(ctx->mon, text);
+    free(text);
+    return true;
+}
+
+bool hmp_info_network(MonitorCmdCtx *ctx, json_t *args, json_t **ret,
+                      Error **errp)
+{
+    char *text = net_info_string(ctx->machine);
 
     monitor_puts(ctx->mon, text);
     free(text);

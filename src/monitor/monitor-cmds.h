@@ -32,6 +32,7 @@ MonitorCmdFn qmp_pmemsave;
 MonitorCmdFn qmp_memsave;
 MonitorCmdFn qmp_ringbuf_read;
 MonitorCmdFn qmp_ringbuf_write;
+MonitorCmdFn qmp_set_link;
 
 MonitorHmpPrintFn hmp_print_version;
 MonitorHmpPrintFn hmp_print_status;
@@ -49,6 +50,7 @@ MonitorCmdFn hmp_info;
 MonitorCmdFn hmp_info_registers;
 MonitorCmdFn hmp_info_mtree;
 MonitorCmdFn hmp_info_qtree;
+MonitorCmdFn hmp_info_network;
 MonitorCmdFn hmp_cpu;
 MonitorCmdFn hmp_x;
 MonitorCmdFn hmp_xp;

@@ -14,6 +14,7 @@
 #include "chardev/chardev.h"
 #include "exec/memory.h"
 #include "hw/core/cpu.h"
+#include "net/net.h"
 #include "util/error.h"
 
 #include <unistd.h>
@@ -807,3 +808,12 @@ bool qmp_human_monitor_command(MonitorCmdCtx *ctx, json_t *args,
     return true;
 }
 
+
+/* --- network --- */
+
+bool qmp_set_link(MonitorCmdCtx *ctx, json_t *args, json_t **ret,
+                  Error **errp)
+{
+    return net_set_link(ctx->machine, monitor_arg_str(args, "name"),
+                        monitor_arg_bool(args, "up", true), errp);
+}

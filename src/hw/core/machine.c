@@ -12,6 +12,7 @@
 #include "block/block.h"
 #include "chardev/chardev.h"
 #include "core/main-loop.h"
+#include "net/net.h"
 #include "util/error.h"
 
 typedef struct MachineBackend {
@@ -580,6 +581,9 @@ void machine_destroy(Machine *m)
         free(b->id);
         free(b);
     }
+    /* Netdevs were registered above but are owned by the network. */
+    net_state_free(m->net);
+    m->net = NULL;
     free(m->serial_hds);
     if (m->address_space.root) {
         address_space_destroy(&m->address_space);

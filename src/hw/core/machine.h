@@ -60,6 +60,8 @@ struct VmConfig {
     OptListArray chardevs;
     OptListArray netdevs;
     OptListArray nics;
+    OptListArray nets;          /* -net (legacy: NICs and back ends on hub 0) */
+    OptListArray objects;       /* -object; "qom-type" holds the type */
     /* -global: each list has keys driver, property, value. */
     OptListArray globals;
     char **serials;             /* -serial values, in order */
@@ -246,6 +248,9 @@ struct Machine {
 
     /* The gdb server (gdbstub/gdbstub.h), or NULL. */
     struct GDBServer *gdbserver;
+
+    /* NICs, network back ends, hubs and filters (net/net.h), or NULL. */
+    struct NetState *net;
 };
 
 /* -device NAME help / -device help helpers: the tables of this binary. */

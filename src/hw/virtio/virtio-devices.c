@@ -8,6 +8,7 @@
 
 const DeviceType *const virtio_device_types[] = {
     &virtio_blk_device_type,
+    &virtio_net_device_type,
     &virtio_rng_device_type,
     &virtio_serial_device_type,
     &virtconsole_type,

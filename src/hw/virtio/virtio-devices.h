@@ -12,6 +12,7 @@
 extern const DeviceType *const virtio_device_types[];
 
 extern const DeviceType virtio_blk_device_type;
+extern const DeviceType virtio_net_device_type;
 extern const DeviceType virtio_rng_device_type;
 extern const DeviceType virtconsole_type;
 extern const DeviceType virtserialport_type;

@@ -797,6 +797,44 @@ void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem,
     }
 }
 
+void virtqueue_fill(VirtQueue *vq, const VirtQueueElement *elem,
+                    uint32_t len, unsigned idx)
+{
+    uint64_t off, left;
+    unsigned slot;
+
+    if (elem->reset_count != vq->reset_count || !vq->ready ||
+        vq->vdev->broken || !virtqueue_map_rings(vq)) {
+        return;
+    }
+    left = MIN((uint64_t)len, elem->in_len);
+    for (unsigned i = 0; i < elem->in_num && left; i++) {
+        uint64_t n = MIN(left, elem->in_sg[i].iov_len);
+
+        ram_block_notify_write(elem->in_ram[i].block,
+                               elem->in_ram[i].offset, n);
+        left -= n;
+    }
+    slot = (uint16_t)(vq->used_idx + idx) & (vq->num - 1);
+    off = 4 + 8ULL * slot;
+    __atomic_store_n((uint32_t *)(vq->used + off), elem->index,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n((uint32_t *)(vq->used + off + 4), len,
+                     __ATOMIC_RELAXED);
+    ram_block_notify_write(vq->used_block, vq->used_block_offset + off, 8);
+}
+
+void virtqueue_flush(VirtQueue *vq, unsigned count)
+{
+    if (!vq->ready || vq->vdev->broken || !virtqueue_map_rings(vq)) {
+        return;
+    }
+    virtio_wmb();   /* the entries before the index that publishes them */
+    vq->used_idx += count;
+    vring_used_write16(vq, 2, vq->used_idx);
+    vq->inuse -= MIN(vq->inuse, count);
+}
+
 void virtio_queue_set_notification(VirtQueue *vq, bool enable)
 {
     vq->notification = enable;

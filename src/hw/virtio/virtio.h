@@ -342,6 +342,16 @@ void *virtqueue_pop(VirtQueue *vq, size_t size);
  */
 void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem,
                     uint32_t len);
+/*
+ * virtqueue_fill - write @elem as used entry @idx past the used index,
+ * with @len bytes written into its in-buffers, without publishing it.
+ * virtqueue_flush(@count) then publishes entries 0..count-1 at once, so
+ * the driver never sees part of a group (virtio-net's mergeable receive
+ * buffers, §5.1.6.4: all buffers of a packet must be used together).
+ */
+void virtqueue_fill(VirtQueue *vq, const VirtQueueElement *elem,
+                    uint32_t len, unsigned idx);
+void virtqueue_flush(VirtQueue *vq, unsigned count);
 /* Return @elem to the available ring unused (it will be popped again). */
 void virtqueue_unpop(VirtQueue *vq, const VirtQueueElement *elem);
 /* True if the driver has made no buffer available that is not popped. */
