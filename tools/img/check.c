@@ -26,18 +26,21 @@ static json_t *img_check_json(const BlockCheckResult *r, const char *filename,
                               const char *format)
 {
     json_t *obj = json_object();
-    bool cluster_stats = r->has_cluster_info && r->allocated_clusters;
+    bool stats = r->has_cluster_info;
 
-    /* Field order as qemu-img 7.2 prints its ImageCheck. */
+    /*
+     * Field order as qemu-img 7.2 prints its ImageCheck; like it, the
+     * optional counts appear only when they are not zero.
+     */
     if (r->image_end_offset) {
         json_object_set_new(obj, "image-end-offset",
                             json_integer(r->image_end_offset));
     }
-    if (cluster_stats) {
+    if (stats && r->compressed_clusters) {
         json_object_set_new(obj, "compressed-clusters",
                             img_json_uint(r->compressed_clusters));
     }
-    if (r->has_cluster_info && r->total_clusters) {
+    if (stats && r->total_clusters) {
         json_object_set_new(obj, "total-clusters",
                             img_json_uint(r->total_clusters));
     }
@@ -55,13 +58,13 @@ static json_t *img_check_json(const BlockCheckResult *r, const char *filename,
     if (r->leaks_fixed) {
         json_object_set_new(obj, "leaks-fixed", json_integer(r->leaks_fixed));
     }
-    if (cluster_stats) {
+    if (stats && r->allocated_clusters) {
         json_object_set_new(obj, "allocated-clusters",
                             img_json_uint(r->allocated_clusters));
     }
     json_object_set_new(obj, "filename", json_string(filename));
     json_object_set_new(obj, "format", json_string(format));
-    if (cluster_stats) {
+    if (stats && r->fragmented_clusters) {
         json_object_set_new(obj, "fragmented-clusters",
                             img_json_uint(r->fragmented_clusters));
     }
