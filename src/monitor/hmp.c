@@ -184,11 +184,26 @@ static int64_t expr_unary(HmpExpr *e)
     }
 }
 
+/*
+ * A '/' that starts a path ("pmemsave 0 4096 /tmp/mem") ends the
+ * expression instead of dividing; QEMU would fail on it. A divisor is a
+ * number, '(', '$', '\'', '~', '-' or '+', possibly after spaces.
+ */
+static bool expr_is_division(const char *p)
+{
+    p++;
+    while (isspace((unsigned char)*p)) {
+        p++;
+    }
+    return isdigit((unsigned char)*p) || (*p && strchr("($'~-+", *p));
+}
+
 static int64_t expr_prod(HmpExpr *e)
 {
     int64_t val = expr_unary(e);
 
-    while (!e->failed && (*e->p == '*' || *e->p == '/' || *e->p == '%')) {
+    while (!e->failed && (*e->p == '*' || *e->p == '%' ||
+                          (*e->p == '/' && expr_is_division(e->p)))) {
         char op = *e->p;
         int64_t rhs;
 
@@ -751,19 +766,4 @@ void hmp_monitor_free(MonitorHMP *mon)
     readline_free(&mon->rl);
     strbuf_free(&mon->common.out);
     free(mon);
-}
-
-char *monitor_hmp_capture(Machine *m, unsigned cpu_index, const char *line)
-{
-    /* A set of its own: the capture monitor reaches only the machine
-     * through it, and gets no events. */
-    MonitorSet set = { .machine = m };
-    MonitorHMP *mon = hmp_monitor_new(&set, NULL);
-    char *out;
-
-    mon->cpu_index = cpu_index < m->nr_cpus ? cpu_index : 0;
-    hmp_handle_command(mon, line);
-    out = strbuf_steal(&mon->common.out);
-    hmp_monitor_free(mon);
-    return out;
 }

@@ -455,6 +455,7 @@ static void test_hmp_through_qmp(void **state)
                "0x504f4e4d\r\n");
     /* The last format is remembered per monitor... */
     expect_hmp(t, "xp /2xb 0x80000000 + 2*2", "0000000080000004: 0x45 0x46");
+    expect_hmp(t, "xp /1xb 0x80000000 + 8 / 2", "0000000080000004: 0x45");
     expect_hmp(t, "xp /3c 0x80000000", "0000000080000000: 'A' 'B' 'C'");
     expect_hmp(t, "xp /2ub 0x80000000", ":  65  66");
     expect_hmp(t, "xp /1xg 0x90000000", "Cannot access memory");
@@ -471,6 +472,10 @@ static void test_hmp_through_qmp(void **state)
     expect_hmp(t, "info chardev", "rb0: filename=ringbuf");
     expect_hmp(t, "pmemsave 0x80000000", "unexpected end of expression");
     expect_hmp(t, "pmemsave 0x80000000 16", "pmemsave: filename expected");
+    /* A path after a number is not a division (QEMU would say "invalid
+     * char 't' in expression"). */
+    expect_hmp(t, "pmemsave 0x80000000 16 /nonexistent/f",
+               "Error: Could not open '/nonexistent/f'");
     expect_hmp(t, "log nosuchitem", "Log items (comma separated):");
     expect_hmp(t, "log guest_errors", "");
     assert_true(t->m->log.mask & LOG_GUEST_ERROR);
