@@ -8,6 +8,8 @@ terminal back in its original mode.
 """
 import os
 import re
+import shutil
+import subprocess
 import termios
 
 import pexpect
@@ -49,15 +51,32 @@ class Console(Guest):
         return out[len(line):].lstrip("\n")
 
 
+def snapshot_works(binary, disk):
+    """Whether -drive snapshot=on can open @disk (it needs the temporary
+    qcow2 overlay); the reason if not."""
+    p = subprocess.run([binary, "-M", "none", "-display", "none", "-serial",
+                        "none", "-qmp", "stdio", "-drive",
+                        "file=%s,if=none,format=raw,snapshot=on" % disk],
+                       input=b'{"execute": "qmp_capabilities"}\n'
+                             b'{"execute": "quit"}\n',
+                       capture_output=True, timeout=60)
+    return p.returncode == 0, p.stderr.decode().strip()
+
+
 @pytest.fixture(scope="module")
 def con(system_riscv64, guest, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hmp")
-    disk = os.path.join(guest, "disk.ext4")
+    # A copy, written only through a -snapshot overlay until Ctrl-A s.
+    disk = str(tmp / "disk.ext4")
+    shutil.copy(os.path.join(guest, "disk.ext4"), disk)
+    snapshot, why = snapshot_works(system_riscv64, disk)
     cmd = vireo_cmd(system_riscv64, guest, smp=2, extra=[
-        "-drive", "file=%s,if=virtio,format=raw,readonly=on" % disk])
+        "-drive", "file=%s,if=virtio,format=raw,%s" % (
+            disk, "snapshot=on" if snapshot else "readonly=on")])
     c = Console(cmd, log_path=str(tmp / "console.log"))
     c.tmp = tmp
     c.disk = disk
+    c.snapshot, c.snapshot_why = snapshot, why
     c.image = os.path.join(guest, "Image")
     try:
         c.wait_shell()
@@ -104,7 +123,8 @@ def test_info_commands(con):
     assert re.search(r"0000000080000000-000000009fffffff \(prio 0, ram\): "
                      r"ram", mtree)
     block = con.hmp("info block")
-    assert block.startswith("virtio0: %s (raw, read-only)\n" % con.disk)
+    assert block.startswith("virtio0")
+    assert con.disk in block
     assert re.search(r"\n    Cache mode:       write(back|through)\n", block)
     chardev = con.hmp("info chardev")
     assert "serial0: filename=mux\n" in chardev
@@ -185,11 +205,42 @@ def test_back_to_the_console(con):
     con.child.sendline("echo back-in-the-shell")
     con.child.expect_exact("back-in-the-shell")
     con.child.expect_exact(PROMPT)
-    # Ctrl-A h prints the escapes, Ctrl-A Ctrl-A sends a literal Ctrl-A.
+    # Ctrl-A h prints the escapes.
     con.child.send("\x01h")
     con.child.expect_exact("C-a c    switch between console and monitor")
     con.child.sendline("")
     con.child.expect_exact(PROMPT)
+
+
+def test_ctrl_a_b_sends_a_break(con):
+    # A break, then a key within 5 s: the kernel's serial magic SysRq.
+    con.child.send("\x01b")
+    con.child.send("h")
+    con.child.expect_exact("sysrq: HELP")
+    con.child.sendline("")
+    con.child.expect_exact(PROMPT)
+
+
+def test_ctrl_a_t_timestamps(con):
+    con.child.send("\x01t")
+    con.child.sendline("echo stamped")
+    con.child.expect(r"\[\d\d:\d\d:\d\d\.\d\d\d\] stamped")
+    con.child.expect_exact(PROMPT)
+    con.child.send("\x01t")
+    assert con.check("echo plain") == "plain"
+
+
+def test_ctrl_a_s_commits_the_snapshot(con):
+    if not con.snapshot:
+        pytest.skip("-drive snapshot=on does not work here: " +
+                    con.snapshot_why)
+    con.check("mount /dev/vda /mnt && echo vireo-commit-marker > "
+              "/mnt/committed.txt && umount /mnt")
+    assert b"vireo-commit-marker" not in open(con.disk, "rb").read()
+    con.child.send("\x01s")
+    con.child.sendline("")
+    con.child.expect_exact(PROMPT)
+    assert b"vireo-commit-marker" in open(con.disk, "rb").read()
 
 
 def test_system_reset_from_hmp(con):
