@@ -146,7 +146,8 @@ int cpu_exec(CPUState *cpu)
             tb_flush_now(accel);
             last_tb = NULL;
         }
-        if (log_enabled(cpu->log, LOG_NOCHAIN)) {
+        if (log_enabled(cpu->log, LOG_NOCHAIN) ||
+            accel->backend->no_chaining) {
             cflags |= CF_NO_GOTO_TB;
         }
         cflags |= tcg_debug_cflags(cpu);

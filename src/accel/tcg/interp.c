@@ -516,13 +516,22 @@ do_qemu_st_32:
 do_qemu_st_64:
     guest_store(cpu, tc, op, R64(1), R64(0));
     NEXT();
+    /* Values and result have the op's width (the address is i64). */
 do_atomic_cmpxchg_32:
+    tc->interp_op = op;
+    W32(0, tlb_atomic_slow(cpu, R64(1), op->misc32, op->misc16, true, 0,
+                           R32(2), R32(3), TCG_RA_INTERP));
+    NEXT();
 do_atomic_cmpxchg_64:
     tc->interp_op = op;
     W64(0, tlb_atomic_slow(cpu, R64(1), op->misc32, op->misc16, true, 0,
                            R64(2), R64(3), TCG_RA_INTERP));
     NEXT();
 do_atomic_rmw_32:
+    tc->interp_op = op;
+    W32(0, tlb_atomic_slow(cpu, R64(1), op->misc32, op->misc16, false,
+                           op->imm, 0, R32(2), TCG_RA_INTERP));
+    NEXT();
 do_atomic_rmw_64:
     tc->interp_op = op;
     W64(0, tlb_atomic_slow(cpu, R64(1), op->misc32, op->misc16, false,

@@ -27,19 +27,69 @@
 #include "util/log.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define TB_HASH_BITS 16
 #define PAGE_HASH_BITS 14
 
 /* --- region --- */
 
+/*
+ * A region for host code: one memfd mapped read-write and read-execute,
+ * so no page is writable and executable at once (W^X). If memfd is not
+ * available, one read-write-execute mapping instead (delta 0).
+ */
+static bool region_map_exec(TCGAccel *accel)
+{
+    int fd = memfd_create("vireo-tb", MFD_CLOEXEC);
+    void *rw, *rx;
+
+    if (fd >= 0 && ftruncate(fd, accel->region_size) == 0) {
+        rw = mmap(NULL, accel->region_size, PROT_READ | PROT_WRITE,
+                  MAP_SHARED, fd, 0);
+        rx = rw == MAP_FAILED ? MAP_FAILED
+           : mmap(NULL, accel->region_size, PROT_READ | PROT_EXEC,
+                  MAP_SHARED, fd, 0);
+        if (rx != MAP_FAILED) {
+            close(fd);
+            accel->region = rw;
+            accel->region_rx_delta = (uint8_t *)rx - (uint8_t *)rw;
+            return true;
+        }
+        if (rw != MAP_FAILED) {
+            munmap(rw, accel->region_size);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    rw = mmap(NULL, accel->region_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (rw == MAP_FAILED) {
+        return false;
+    }
+    accel->region = rw;
+    accel->region_rx_delta = 0;
+    return true;
+}
+
 bool tb_maint_init(TCGAccel *accel, Error **errp)
 {
     accel->region_size = accel->tb_size;
-    accel->region = mmap(NULL, accel->region_size, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (accel->region == MAP_FAILED) {
-        accel->region = NULL;
+    if (accel->backend->exec_region) {
+        if (!region_map_exec(accel)) {
+            accel->region = NULL;
+        }
+    } else {
+        accel->region = mmap(NULL, accel->region_size,
+                             PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                             -1, 0);
+        if (accel->region == MAP_FAILED) {
+            accel->region = NULL;
+        }
+    }
+    if (!accel->region) {
         error_setg_errno(errp, errno, "cannot allocate %" PRIu64
                          " MiB for translated code", accel->tb_size / MiB);
         return false;
@@ -68,6 +118,10 @@ static void page_descs_free(TCGAccel *accel)
 void tb_maint_destroy(TCGAccel *accel)
 {
     if (accel->region) {
+        if (accel->region_rx_delta) {
+            munmap(accel->region + accel->region_rx_delta,
+                   accel->region_size);
+        }
         munmap(accel->region, accel->region_size);
         accel->region = NULL;
     }
@@ -88,6 +142,14 @@ void *tb_region_alloc(TCGAccel *accel, size_t size)
         return NULL;
     }
     accel->region_used = at + size;
+    return accel->region + at;
+}
+
+void *tb_region_tail(TCGAccel *accel, size_t *avail)
+{
+    size_t at = ALIGN_UP(accel->region_used, 16);
+
+    *avail = at < accel->region_size ? accel->region_size - at : 0;
     return accel->region + at;
 }
 
@@ -504,7 +566,7 @@ void tb_flush_now(TCGAccel *accel)
     memset(accel->tb_hash, 0,
            (accel->tb_hash_mask + 1) * sizeof(TranslationBlock *));
     page_descs_free(accel);
-    accel->region_used = 0;
+    accel->region_used = accel->region_reserved;
     accel->nb_tbs = 0;
     accel->nb_flushes++;
     for (unsigned i = 0; i < accel->nr_ram_blocks; i++) {

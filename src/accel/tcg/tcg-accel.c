@@ -26,7 +26,9 @@
 /* Round-robin time slice when several CPUs share the thread. */
 #define TCG_RR_SLICE_NS (2 * 1000 * 1000)
 
-static const char *const tcg_backend_names[] = { "interp", NULL };
+/* The "backend" property: index into tcg_backends[]. */
+enum { TCG_BACKEND_INTERP, TCG_BACKEND_JIT };
+static const char *const tcg_backend_names[] = { "interp", "jit", NULL };
 static const char *const tcg_thread_names[] = { "single", NULL };
 
 typedef struct TCGAccelOptions {
@@ -37,7 +39,11 @@ typedef struct TCGAccelOptions {
 static const Property tcg_accel_props[] = {
     DEFINE_PROP_ENUM("backend", TCGAccelOptions, accel.backend_choice, 0,
                      tcg_backend_names,
-                     "how translated code runs: the IR interpreter"),
+                     "how translated code runs: the IR interpreter, or "
+                     "x86-64 host code"),
+    DEFINE_PROP_BOOL("check", TCGAccelOptions, accel.check, false,
+                     "backend=jit: run every TB on the JIT and the "
+                     "interpreter and report the first difference (debug)"),
     DEFINE_PROP_SIZE("tb-size", TCGAccelOptions, accel.tb_size, 256 * MiB,
                      "size of the translation cache (bytes; suffixes k, M, G)"),
     DEFINE_PROP_BOOL("one-insn-per-tb", TCGAccelOptions, accel.one_insn_per_tb,
@@ -58,6 +64,17 @@ static bool tcg_accel_init(Machine *m, Error **errp)
 
     accel->machine = m;
     accel->backend = &tcg_backend_interp;
+    if (accel->backend_choice == TCG_BACKEND_JIT) {
+#if defined(__x86_64__)
+        accel->backend = accel->check ? &tcg_backend_check : &tcg_backend_jit;
+#else
+        error_setg(errp, "backend=jit: no JIT for this host (x86-64 only)");
+        return false;
+#endif
+    } else if (accel->check) {
+        error_setg(errp, "check=on needs backend=jit");
+        return false;
+    }
     if (accel->tb_size < 1 * MiB) {
         error_setg(errp, "tb-size must be at least 1M");
         return false;
@@ -65,7 +82,10 @@ static bool tcg_accel_init(Machine *m, Error **errp)
     pthread_mutex_init(&accel->lock, NULL);
     pthread_cond_init(&accel->cond, NULL);
     pthread_cond_init(&accel->paused_cond, NULL);
-    return tb_maint_init(accel, errp);
+    if (!tb_maint_init(accel, errp)) {
+        return false;
+    }
+    return !accel->backend->init || accel->backend->init(accel, errp);
 }
 
 static void tcg_init_vcpu(CPUState *cpu)
@@ -267,6 +287,9 @@ static void tcg_destroy(Machine *m)
     }
     tcg_context_free(accel->ctx);
     accel->ctx = NULL;
+    if (accel->backend && accel->backend->destroy) {
+        accel->backend->destroy(accel);
+    }
     tb_maint_destroy(accel);
 }
 

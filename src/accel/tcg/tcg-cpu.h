@@ -90,6 +90,17 @@ struct TCGCPUOps {
                                   MemTxResult result, uintptr_t ra) NORETURN;
     /* Number of MMU indexes the target uses (<= TCG_NB_MMU_MODES). */
     unsigned nb_mmu_modes;
+    /*
+     * The architectural state in the CPU struct, as byte ranges from the
+     * CPUState pointer (size 0 ends the list): what the JIT's checking
+     * mode (backend=jit,check=on) compares after running a TB on both
+     * backends. Leave out fields devices change asynchronously (mip).
+     * Without it, only the IR globals are compared.
+     */
+    struct {
+        uint32_t offset;
+        uint32_t size;
+    } arch_state[4];
 };
 
 /* --- leaving translated code --- */

@@ -25,6 +25,10 @@ typedef struct TCGAccel TCGAccel;
  */
 typedef struct TCGBackend {
     const char *name;
+    /* Set up and tear down the backend's state (NULL: nothing to do);
+     * init runs once the TB region exists. */
+    bool (*init)(TCGAccel *accel, Error **errp);
+    void (*destroy)(TCGAccel *accel);
     /* Build @tb->code from @s (ops already optimized). Returns 0, or
      * -ENOSPC when the TB region is full, or -E2BIG when the TB is too
      * big for the backend (translate fewer instructions). */
@@ -38,9 +42,19 @@ typedef struct TCGBackend {
      * CPU is not executing translated code. */
     bool (*fault_position)(CPUState *cpu, uintptr_t ra,
                            TranslationBlock **tb, uint32_t *pos);
+    /* The backend writes host code into the region: map it executable. */
+    bool exec_region;
+    /* Run every TB on its own, returning to the CPU loop after it (the
+     * checking mode compares one TB at a time): the loop translates with
+     * CF_NO_GOTO_TB, as for -d nochain. */
+    bool no_chaining;
 } TCGBackend;
 
 extern const TCGBackend tcg_backend_interp;
+/* x86_64.c: host code for x86-64 hosts. */
+extern const TCGBackend tcg_backend_jit;
+/* jit-check.c: every TB on the JIT and the interpreter, compared. */
+extern const TCGBackend tcg_backend_check;
 
 /* Per-vCPU TCG state (CPUState.accel_cpu). */
 #define TB_JMP_CACHE_BITS 12
@@ -87,11 +101,18 @@ struct TCGAccel {
     int backend_choice;
     uint64_t tb_size;               /* bytes of TB region */
     bool one_insn_per_tb;
+    bool check;                     /* check=on: JIT checked against interp */
 
-    /* The TB region: TBs and their executable form, bump-allocated. */
+    /* The TB region: TBs and their executable form, bump-allocated.
+     * For a backend with exec_region it is mapped twice: region (read-
+     * write) and region + region_rx_delta (read-execute). The first
+     * region_reserved bytes (the JIT's prologue) survive flushes. */
     uint8_t *region;
     size_t region_size;
     size_t region_used;
+    size_t region_reserved;
+    intptr_t region_rx_delta;
+    void *backend_state;
 
     /* TB cache: hash of (pc, phys page, flags, cflags). */
     pthread_mutex_t tb_lock;
@@ -126,6 +147,9 @@ struct TCGAccel {
 bool tb_maint_init(TCGAccel *accel, Error **errp);
 void tb_maint_destroy(TCGAccel *accel);
 void *tb_region_alloc(TCGAccel *accel, size_t size);
+/* Where the next tb_region_alloc() will start, and the bytes left: a
+ * backend writes code there, then allocates what it used. */
+void *tb_region_tail(TCGAccel *accel, size_t *avail);
 TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags,
                             uint32_t cflags);
 TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags,

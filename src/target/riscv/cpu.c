@@ -202,6 +202,13 @@ const TCGCPUOps riscv_tcg_ops = {
     .do_unaligned_access = riscv_cpu_do_unaligned_access,
     .do_transaction_failed = riscv_cpu_do_transaction_failed,
     .nb_mmu_modes = RISCV_MMU_MODES,
+    /* Everything from the GPRs to the pending trap, except mip. */
+    .arch_state = {
+        { offsetof(RISCVCPU, gpr),
+          offsetof(RISCVCPU, mip) - offsetof(RISCVCPU, gpr) },
+        { offsetof(RISCVCPU, mie),
+          offsetof(RISCVCPU, rdtime) - offsetof(RISCVCPU, mie) },
+    },
 };
 
 static bool riscv_cpu_check_config(const RISCVCPUConfig *cfg, Error **errp)
