@@ -767,3 +767,18 @@ void hmp_monitor_free(MonitorHMP *mon)
     strbuf_free(&mon->common.out);
     free(mon);
 }
+
+char *monitor_hmp_capture(Machine *m, unsigned cpu_index, const char *line)
+{
+    /* A set of its own: the capture monitor reaches only the machine
+     * through it, and gets no events. */
+    MonitorSet set = { .machine = m };
+    MonitorHMP *mon = hmp_monitor_new(&set, NULL);
+    char *out;
+
+    mon->cpu_index = cpu_index < m->nr_cpus ? cpu_index : 0;
+    hmp_handle_command(mon, line);
+    out = strbuf_steal(&mon->common.out);
+    hmp_monitor_free(mon);
+    return out;
+}
