@@ -168,3 +168,42 @@ def vireo_img_asan(build_dir):
     if not os.path.exists(path):
         pytest.skip(f"no sanitizer build at {asan} (make build-asan)")
     return path
+
+
+def guest_disk_from_qemu(directory, qemu_img_path, qemu_io_path):
+    """A qcow2 disk made by QEMU's tools, for a guest boot to read.
+
+    The disk is an overlay (64 KiB clusters) over a zstd-compressed base
+    (4 KiB clusters) that also holds an internal snapshot, so a guest
+    reading all of /dev/vda exercises backing files, compressed clusters
+    and partial-cluster COW at once. Returns (path, DiskModel): compare
+    e.g. `md5sum /dev/vda` in the guest with
+    hashlib.md5(model.data).hexdigest().
+    """
+    import hashlib  # noqa: F401 (for the caller's convenience, see above)
+    directory = str(directory)
+    size = 4 * MiB
+    model = DiskModel(size)
+    src = os.path.join(directory, "guest-src.raw")
+    for i in range(0, size, 256 * KiB):
+        model.write(i, 64 * KiB, (i // (256 * KiB)) % 250 + 1)
+    model.save(src)
+    base = os.path.join(directory, "guest-base.qcow2")
+    top = os.path.join(directory, "guest-top.qcow2")
+    run([qemu_img_path, "convert", "-c", "-f", "raw", "-O", "qcow2", "-o",
+         "cluster_size=4096,compression_type=zstd", src, base], check=0)
+    run([qemu_img_path, "snapshot", "-c", "before-overlay", base], check=0)
+    run([qemu_img_path, "create", "-q", "-f", "qcow2", "-o",
+         "cluster_size=65536", "-b", "guest-base.qcow2", "-F", "qcow2", top],
+        check=0)
+    writes = [(100 * KiB, 8 * KiB, 0xa1), (1 * MiB + 512, 4096, 0xa2),
+              (3 * MiB, 256 * KiB, None)]
+    run([qemu_io_path, "-f", "qcow2"] + io_commands(writes) + [top],
+        check=0)
+    for off, length, pat in writes:
+        if pat is None:
+            model.zero(off, length)
+        else:
+            model.write(off, length, pat)
+    os.unlink(src)
+    return top, model
