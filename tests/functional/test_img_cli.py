@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from imgutil import run, qemu_img, vireo_img_asan  # noqa: F401 (fixtures)
+from imgutil import run, qemu_img, vireo_img_asan, vireo_io  # noqa: F401
 
 # (arguments, how to compare the message): "same" (whole line) or
 # "prefix" (vireo-img's line starts with qemu-img's first line).
@@ -218,3 +218,72 @@ def test_error_paths_under_sanitizers(images, vireo_img, vireo_img_asan,
     assert "Sanitizer" not in cp.stderr and "runtime error" not in \
         cp.stderr, cp.stderr
     assert cp.returncode == ref.returncode
+
+
+LOCKED_CASES = [
+    ["info", "l.qcow2"],
+    ["info", "-U", "l.qcow2"],
+    ["check", "l.qcow2"],
+    ["check", "-U", "l.qcow2"],
+    ["map", "-U", "l.qcow2"],
+    ["snapshot", "-c", "x", "l.qcow2"],
+    ["snapshot", "-l", "-U", "l.qcow2"],
+    ["compare", "l.qcow2", "l.qcow2"],
+    ["resize", "l.qcow2", "2M"],
+    ["bench", "-c", "1", "l.qcow2"],
+]
+
+
+def _hold_open(tool, path, fmt="qcow2"):
+    """Start @tool (qemu-io or vireo-io) holding @path open read-write.
+
+    It reads commands from a pipe and keeps the image open until the pipe
+    closes; "echo"-less qemu-io is asked for a read to know it is ready.
+    """
+    import subprocess
+    proc = subprocess.Popen([tool, "-f", fmt, path], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    proc.stdin.write("read 0 512\n")
+    proc.stdin.flush()
+    while "read 512/512" not in proc.stdout.readline():
+        pass
+    return proc
+
+
+@pytest.mark.parametrize("args", LOCKED_CASES, ids=" ".join)
+def test_locked_image_like_qemu_img(tmp_path, vireo_img, qemu_img, args):
+    """While qemu-io has the image open, both tools refuse alike."""
+    from imgutil import _peer
+    qemu_io = _peer("qemu-io")
+    run([qemu_img, "create", "-q", "-f", "qcow2", tmp_path / "l.qcow2",
+         "1M"], check=0)
+    holder = _hold_open(qemu_io, str(tmp_path / "l.qcow2"))
+    try:
+        ours = _run_in(vireo_img, args, tmp_path)
+        theirs = _run_in(qemu_img, args, tmp_path)
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert ours.returncode == theirs.returncode, ours.stderr + theirs.stderr
+    # qemu-img puts its "Is another process using the image" hint on a
+    # second line; vireo-img keeps it on the error's line.
+    assert _error_line(ours.stderr, "vireo-img").startswith(
+        _error_line(theirs.stderr, "qemu-img"))
+
+
+def test_qemu_img_respects_vireo_locks(tmp_path, vireo_img, vireo_io,
+                                       qemu_img):
+    """And the other way round: vireo-io holds it, qemu-img refuses."""
+    run([vireo_img, "create", "-q", "-f", "qcow2", tmp_path / "l.qcow2",
+         "1M"], check=0)
+    holder = _hold_open(vireo_io, str(tmp_path / "l.qcow2"))
+    try:
+        cp = run([qemu_img, "info", tmp_path / "l.qcow2"])
+        assert cp.returncode == 1
+        assert 'Failed to get shared "write" lock' in cp.stderr
+        run([qemu_img, "info", "-U", tmp_path / "l.qcow2"], check=0)
+        cp = run([qemu_img, "snapshot", "-c", "x", tmp_path / "l.qcow2"])
+        assert cp.returncode == 1 and '"write" lock' in cp.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait()
