@@ -287,3 +287,64 @@ def test_qemu_img_respects_vireo_locks(tmp_path, vireo_img, vireo_io,
     finally:
         holder.stdin.close()
         holder.wait()
+
+
+def _hostile_images(directory, qemu_img, count=10):
+    """qcow2 files damaged on purpose: truncated, or bytes flipped in the
+    header, the L1 table, the refcount table and the snapshot table."""
+    import random
+    from imgutil import qcow2_header, patch
+    good = directory / "good.qcow2"
+    run([qemu_img, "create", "-q", "-f", "qcow2", "-o", "cluster_size=4k",
+         good, "4M"], check=0)
+    from imgutil import _peer
+    run([_peer("qemu-io"), "-f", "qcow2", "-c", "write -P 7 0 1M", "-c",
+         "write -c -P 8 2M 4k", good], check=0)
+    run([qemu_img, "snapshot", "-c", "s", good], check=0)
+    h = qcow2_header(good)
+    data = good.read_bytes()
+    spots = [0, 4, 8, 16, 20, 24, 32, 36, 40, 48, 56, 60, 64, 72, 96, 100,
+             h["l1_offset"], h["refcount_table_offset"],
+             h["snapshots_offset"], h["snapshots_offset"] + 8]
+    rnd = random.Random(5)
+    out = []
+    for i in range(count):
+        path = directory / f"hostile{i}.qcow2"
+        if i % 5 == 4:
+            path.write_bytes(data[:rnd.randrange(len(data))])
+        else:
+            path.write_bytes(data)
+            for _ in range(1 + i % 3):
+                spot = rnd.choice(spots) + rnd.randrange(8)
+                patch(path, spot, bytes([rnd.randrange(256)]))
+        out.append(path)
+    return out
+
+
+def test_hostile_images_never_crash(tmp_path, vireo_img, qemu_img,
+                                    vireo_img_asan):
+    """Damaged images give an error or a result, never a crash or a
+    sanitizer report, whatever the command."""
+    for path in _hostile_images(tmp_path, qemu_img):
+        for args in (["info", "--output=json"], ["check"], ["map"],
+                     ["snapshot", "-l"], ["convert", "-O", "raw"],
+                     ["compare", "-F", "qcow2"], ["measure", "-O", "qcow2"]):
+            cmd = [vireo_img_asan] + args + ["-f", "qcow2", path]
+            if args[0] == "convert":
+                cmd.append(tmp_path / "out.raw")
+            elif args[0] == "compare":
+                cmd.append(tmp_path / "good.qcow2")
+            cp = run(cmd, timeout=60)
+            assert cp.returncode < 128 and "Sanitizer" not in cp.stderr \
+                and "runtime error" not in cp.stderr, \
+                f"{' '.join(map(str, cmd))}: exit {cp.returncode}\n" \
+                f"{cp.stderr[-3000:]}"
+            # check's 2 and 3 and compare's 1 are answers, not failures.
+            answer = (args[0] == "check" and cp.returncode in (2, 3)) or \
+                (args[0] == "compare" and cp.returncode == 1)
+            if cp.returncode and not answer:
+                errors = [ln for ln in cp.stderr.splitlines()
+                          if ln.startswith("vireo-img:")
+                          and "warning" not in ln]
+                assert errors, f"{' '.join(map(str, cmd))}: failed " \
+                               f"silently\n{cp.stderr}"
