@@ -319,3 +319,25 @@ def test_stdio_restores_the_terminal(system_riscv64, how):
     finally:
         if child.isalive():
             child.terminate(force=True)
+
+
+def test_monitor_stdio(system_riscv64):
+    """-monitor stdio: HMP on the terminal (the serial port elsewhere)."""
+    child = pexpect.spawn(system_riscv64, [
+        "-M", "none", "-nographic", "-serial", "null", "-monitor", "stdio"],
+        encoding="utf-8", timeout=30)
+    try:
+        child.expect(BANNER)
+        child.expect_exact("(vireo) ")
+        child.sendline("info chardev")
+        child.expect_exact("serial0: filename=null")
+        child.expect_exact("compat_monitor0: filename=stdio")
+        child.expect_exact("(vireo) ")
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+        assert terminal_restored(child)
+        child.close()
+        assert child.exitstatus == 0
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
