@@ -780,22 +780,18 @@ bool qmp_memsave(MonitorCmdCtx *ctx, json_t *args, json_t **ret,
 /* --- human-monitor-command --- */
 
 bool qmp_human_monitor_command(MonitorCmdCtx *ctx, json_t *args,
-                                      json_t **ret, Error **errp)
+                               json_t **ret, Error **errp)
 {
-    MonitorHMP *hmp = hmp_monitor_new(ctx->mon->set, NULL);
     int64_t cpu_index = monitor_arg_int(args, "cpu-index", 0);
     char *out;
 
     if (cpu_index < 0 || (uint64_t)cpu_index >= MAX(ctx->machine->nr_cpus,
                                                     1u)) {
-        hmp_monitor_free(hmp);
         error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
         return false;
     }
-    hmp->cpu_index = cpu_index;
-    hmp_handle_command(hmp, monitor_arg_str(args, "command-line"));
-    out = strbuf_steal(&hmp->common.out);
-    hmp_monitor_free(hmp);
+    out = monitor_hmp_capture(ctx->machine, cpu_index,
+                              monitor_arg_str(args, "command-line"));
     *ret = json_string(out);
     if (!*ret) {
         size_t len;
