@@ -206,6 +206,45 @@ static void hmp_printc(StrBuf *out, int c)
     strbuf_append(out, "'", 1);
 }
 
+/* x/Ni: @count instructions from @addr, through the CPU's disassembler. */
+static void hmp_disassemble(MonitorCmdCtx *ctx, CPUState *cpu, uint64_t addr,
+                            int count, bool physical)
+{
+    if (!cpu || !cpu->ops->disas_insn) {
+        monitor_printf(ctx->mon, "x/i: disassembly is not available for "
+                       "this CPU\n");
+        return;
+    }
+    for (int i = 0; i < count && i < 4096; i++) {
+        uint8_t bytes[16] = { 0 };
+        char text[128];
+        size_t avail = 0;
+        unsigned len;
+
+        /* Read as much as is readable (an instruction may end a page). */
+        for (size_t n = sizeof(bytes); n >= 2 && !avail; n /= 2) {
+            bool ok = physical
+                ? address_space_read(&ctx->machine->address_space, addr,
+                                     bytes, n) == MEMTX_OK
+                : cpu_memory_rw_debug(cpu, addr, bytes, n, false) == 0;
+            avail = ok ? n : 0;
+        }
+        len = avail ? cpu->ops->disas_insn(cpu, addr, bytes, avail, text,
+                                           sizeof(text)) : 0;
+        if (!len) {
+            monitor_printf(ctx->mon, "0x%016" PRIx64 ":  Cannot access "
+                           "memory\n", addr);
+            return;
+        }
+        monitor_printf(ctx->mon, "0x%016" PRIx64 ":  ", addr);
+        for (unsigned k = len; k-- > 0;) {
+            monitor_printf(ctx->mon, "%02x", bytes[k]);
+        }
+        monitor_printf(ctx->mon, "%*s  %s\n", (int)(8 - 2 * len), "", text);
+        addr += len;
+    }
+}
+
 static void hmp_memory_dump(MonitorCmdCtx *ctx, json_t *args, bool physical)
 {
     int count = monitor_arg_int(args, "count", 1);
@@ -222,9 +261,7 @@ static void hmp_memory_dump(MonitorCmdCtx *ctx, json_t *args, bool physical)
         return;
     }
     if (format == 'i') {
-        /* Needs a disassembler hook on CPUOps; not there yet. */
-        monitor_printf(ctx->mon, "x/i: disassembly is not available for "
-                       "this CPU\n");
+        hmp_disassemble(ctx, cpu, addr, count, physical);
         return;
     }
     if (wsize != 1 && wsize != 2 && wsize != 4 && wsize != 8) {

@@ -93,3 +93,17 @@ def test_accel_help_and_bad_backend(system_riscv64):
     assert p.returncode == 0 and "backend=<enum>" in p.stdout
     p = run([system_riscv64, "-accel", "tcg,backend=warp"])
     assert p.returncode == 1 and len(p.stderr.splitlines()) == 1
+
+
+def test_monitor_disassembles_guest_code(system_riscv64, failing_elf):
+    # x/i in HMP uses the same disassembler as -d in_asm.
+    p = subprocess.run([system_riscv64, "-M", "spike", "-bios", "none", "-S",
+                        "-display", "none", "-monitor", "stdio",
+                        "-kernel", failing_elf],
+                       input="x/3i 0x80000000\nquit\n", capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0
+    lines = [l for l in p.stdout.splitlines() if l.startswith("0x")]
+    assert len(lines) == 3
+    assert lines[0].startswith("0x0000000080000000:")
+    assert "li" in lines[0] and "a0" in lines[0]

@@ -80,6 +80,13 @@ typedef struct CPUOps {
     bool (*has_work)(CPUState *cpu);
     /* Register access and target description for gdb (NULL: none). */
     const CPUGDBOps *gdb;
+    /*
+     * Disassemble the instruction at @pc whose bytes start @bytes (@avail
+     * of them readable) into @buf; returns its length in bytes, or 0 when
+     * @avail is too short. For the monitor's "x/i".
+     */
+    unsigned (*disas_insn)(CPUState *cpu, uint64_t pc, const uint8_t *bytes,
+                           size_t avail, char *buf, size_t size);
     /* Release what the target allocated for the CPU (timers, ...); the
      * CPU struct itself is freed by the machine. */
     void (*finalize)(CPUState *cpu);

@@ -10,6 +10,7 @@
  */
 #include "target/riscv/cpu-internal.h"
 #include "target/riscv/csr.h"
+#include "target/riscv/disas.h"
 #include "core/main-loop.h"
 #include "target/riscv/gdbstub.h"
 #include "hw/core/machine.h"
@@ -176,7 +177,29 @@ static void riscv_cpu_finalize(CPUState *cs)
     }
 }
 
+static unsigned riscv_cpu_disas_insn(CPUState *cs, uint64_t pc,
+                                     const uint8_t *bytes, size_t avail,
+                                     char *buf, size_t size)
+{
+    uint32_t insn;
+    unsigned len;
+
+    if (avail < 2) {
+        return 0;
+    }
+    insn = bytes[0] | bytes[1] << 8;
+    len = riscv_insn_length(insn);
+    if (avail < len) {
+        return 0;
+    }
+    if (len == 4) {
+        insn |= (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
+    }
+    return riscv_disas_insn(pc, insn, buf, size);
+}
+
 static const CPUOps riscv_cpu_ops = {
+    .disas_insn = riscv_cpu_disas_insn,
     .arch = "riscv64",
     .finalize = riscv_cpu_finalize,
     .reset = riscv_cpu_reset,
