@@ -21,15 +21,94 @@
 /* References beyond the file are counted up to this many clusters past
  * its end; further out they are errors. */
 #define CHECK_MAX_BEYOND_EOF (1ull << 20)
+/* The recount never covers more clusters than this (2 TiB of 512-byte
+ * clusters, 256 TiB of 64 KiB ones), whatever the file claims. */
+#define CHECK_MAX_CLUSTERS (1ull << 34)
+/* The recount is kept in chunks of this many clusters, allocated when
+ * first referenced, so a huge sparse file costs nothing. */
+#define CHECK_CHUNK_BITS 16
+#define CHECK_CHUNK (1ull << CHECK_CHUNK_BITS)
 
 typedef struct CheckState {
     Qcow2State *s;
     BlockCheckResult *res;
-    uint32_t *refs;             /* references found, per host cluster */
-    uint64_t nb;                /* clusters refs[] covers */
-    uint64_t limit;             /* refs[] may grow up to this */
+    uint32_t **chunks;          /* references found, per host cluster */
+    uint64_t nb_chunks;
+    uint64_t nb;                /* clusters compared: file + referenced */
+    uint64_t limit;             /* references counted below this */
     uint64_t next_contiguous;   /* fragmentation statistics */
 } CheckState;
+
+static uint32_t refs_get(const CheckState *c, uint64_t i)
+{
+    uint64_t k = i >> CHECK_CHUNK_BITS;
+
+    return k < c->nb_chunks && c->chunks[k] ? c->chunks[k][i &
+                                                          (CHECK_CHUNK - 1)]
+                                            : 0;
+}
+
+static void refs_add(CheckState *c, uint64_t i, int delta)
+{
+    uint64_t k = i >> CHECK_CHUNK_BITS;
+    uint32_t *v;
+
+    if (k >= c->nb_chunks) {
+        return;
+    }
+    if (!c->chunks[k]) {
+        if (delta < 0) {
+            return;
+        }
+        c->chunks[k] = XNEW_ARRAY(uint32_t, CHECK_CHUNK);
+    }
+    v = &c->chunks[k][i & (CHECK_CHUNK - 1)];
+    if (delta > 0 && *v < UINT32_MAX) {
+        (*v)++;
+    } else if (delta < 0 && *v) {
+        (*v)--;
+    }
+}
+
+static bool refs_chunk_empty(const CheckState *c, uint64_t k)
+{
+    return k >= c->nb_chunks || !c->chunks[k];
+}
+
+static void refs_free(CheckState *c)
+{
+    for (uint64_t k = 0; k < c->nb_chunks; k++) {
+        free(c->chunks[k]);
+    }
+    free(c->chunks);
+}
+
+/* Highest referenced cluster + 1. */
+static uint64_t refs_end(const CheckState *c)
+{
+    for (uint64_t k = c->nb_chunks; k-- > 0;) {
+        if (c->chunks[k]) {
+            for (uint64_t j = CHECK_CHUNK; j-- > 0;) {
+                if (c->chunks[k][j]) {
+                    return (k << CHECK_CHUNK_BITS) + j + 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Could clusters [start, start+n) hold references (a chunk exists)? */
+static bool refs_range_maybe(const CheckState *c, uint64_t start, uint64_t n)
+{
+    for (uint64_t k = start >> CHECK_CHUNK_BITS;
+         k <= (start + n - 1) >> CHECK_CHUNK_BITS; k++) {
+        if (!refs_chunk_empty(c, k)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /* Count one reference to every cluster touched by [offset, +len). */
 static void check_inc(CheckState *c, uint64_t offset, uint64_t len)
@@ -48,18 +127,9 @@ static void check_inc(CheckState *c, uint64_t offset, uint64_t len)
         c->res->corruptions++;
         return;
     }
-    if (last >= c->nb) {
-        uint64_t nb = MAX(last + 1, c->nb + c->nb / 2);
-
-        nb = MIN(nb, c->limit);
-        c->refs = xrealloc(c->refs, nb * sizeof(*c->refs));
-        memset(c->refs + c->nb, 0, (nb - c->nb) * sizeof(*c->refs));
-        c->nb = nb;
-    }
+    c->nb = MAX(c->nb, last + 1);
     for (uint64_t i = first; i <= last; i++) {
-        if (c->refs[i] < UINT32_MAX) {
-            c->refs[i]++;
-        }
+        refs_add(c, i, 1);
     }
 }
 
@@ -197,6 +267,11 @@ static int check_refblocks(CheckState *c, uint64_t file_clusters, int fix)
         } else if ((off >> s->cluster_bits) >= file_clusters) {
             fprintf(stderr, "ERROR refcount block %" PRIu64 " is outside "
                     "image\n", i);
+        } else if (refs_get(c, off >> s->cluster_bits)) {
+            /* Shared with other metadata or another refcount block. */
+            fprintf(stderr, "ERROR refcount block %" PRIu64 " overlaps "
+                    "other metadata\n", i);
+            check_inc(c, off, s->cluster_size);
         } else {
             check_inc(c, off, s->cluster_size);
             continue;
@@ -213,9 +288,9 @@ static int check_refblocks(CheckState *c, uint64_t file_clusters, int fix)
 }
 
 /*
- * Write a refcount structure describing c->refs from scratch: blocks for
- * every area with references, then a table, both past everything in use;
- * the header switches to them in one sector write.
+ * Write a refcount structure describing the recount from scratch: blocks
+ * for every area with references, then a table, both past everything in
+ * use; the header switches to them in one sector write.
  */
 static int rebuild_refcounts(CheckState *c)
 {
@@ -226,32 +301,25 @@ static int rebuild_refcounts(CheckState *c)
     uint8_t *buf, hdr[12];
     int ret;
 
-    for (uint64_t i = 0; i < c->nb; i++) {
-        if (c->refs[i]) {
-            highest = i + 1;
-        }
-    }
     /* The old structure is not referenced by the new one. */
     for (uint64_t i = 0; i < s->refcount_table_size; i++) {
         uint64_t off = s->refcount_table[i] & QCOW2_REFT_OFFSET_MASK;
 
-        if (off && !qcow2_offset_into_cluster(s, off) &&
-            (off >> s->cluster_bits) < c->nb &&
-            c->refs[off >> s->cluster_bits]) {
-            c->refs[off >> s->cluster_bits]--;
+        if (off && !qcow2_offset_into_cluster(s, off)) {
+            refs_add(c, off >> s->cluster_bits, -1);
         }
     }
     for (uint64_t i = 0; i < s->refcount_table_clusters; i++) {
-        uint64_t ci = (s->refcount_table_offset >> s->cluster_bits) + i;
-
-        if (ci < c->nb && c->refs[ci]) {
-            c->refs[ci]--;
-        }
+        refs_add(c, (s->refcount_table_offset >> s->cluster_bits) + i, -1);
     }
+    highest = refs_end(c);
     for (uint64_t a = 0; a < DIV_ROUND_UP_U64(highest, per_block); a++) {
+        if (!refs_range_maybe(c, a * per_block, per_block)) {
+            continue;
+        }
         for (uint64_t i = a * per_block; i < MIN((a + 1) * per_block,
                                                  highest); i++) {
-            if (c->refs[i]) {
+            if (refs_get(c, i)) {
                 nb_old_areas++;
                 break;
             }
@@ -287,10 +355,14 @@ static int rebuild_refcounts(CheckState *c)
         for (uint64_t a = 0; a < first_new_area + nb_new && ret == 0; a++) {
             bool any = false;
 
+            if (a < first_new_area &&
+                !refs_range_maybe(c, a * per_block, per_block)) {
+                continue;
+            }
             memset(buf, 0, s->cluster_size);
             for (uint64_t j = 0; j < per_block; j++) {
                 uint64_t ci = a * per_block + j;
-                uint64_t v = ci < c->nb ? c->refs[ci] : 0;
+                uint64_t v = refs_get(c, ci);
 
                 /* The new blocks and table themselves. */
                 if (ci >= start && ci < start + total) {
@@ -345,6 +417,8 @@ static int rebuild_refcounts(CheckState *c)
     s->refcount_table_offset = (start + nb_old_areas + nb_new) <<
                                s->cluster_bits;
     s->refcount_table_clusters = table_clusters;
+    qcow2_note_file_end(s, (start + nb_old_areas + nb_new + table_clusters)
+                           << s->cluster_bits);
     s->free_cluster_index = 0;
     s->nr_pending_frees = 0;
     return 0;
@@ -425,6 +499,20 @@ static int check_copied_flags(CheckState *c, bool repair)
     return 0;
 }
 
+/* Does any refcount block cover the chunk starting at cluster @i? */
+static bool chunk_has_refblock(Qcow2State *s, uint64_t i)
+{
+    uint64_t first = i >> s->refcount_block_bits;
+    uint64_t last = (i + CHECK_CHUNK - 1) >> s->refcount_block_bits;
+
+    for (uint64_t a = first; a <= last && a < s->refcount_table_size; a++) {
+        if (s->refcount_table[a]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Compare stored and counted refcounts; fix leaks in place if asked. */
 static void compare_refcounts(CheckState *c, uint64_t nb, int fix,
                               bool *needs_rebuild, uint64_t *highest)
@@ -434,10 +522,16 @@ static void compare_refcounts(CheckState *c, uint64_t nb, int fix,
 
     *highest = 0;
     for (uint64_t i = 0; i < nb; i++) {
-        uint64_t stored, found = i < c->nb ? c->refs[i] : 0;
+        uint64_t stored, found = refs_get(c, i);
         uint64_t area = i >> s->refcount_block_bits;
         int ret;
 
+        if (!(i & (CHECK_CHUNK - 1)) &&
+            refs_chunk_empty(c, i >> CHECK_CHUNK_BITS) &&
+            !chunk_has_refblock(s, i)) {
+            i += CHECK_CHUNK - 1;   /* nothing counted, nothing stored */
+            continue;
+        }
         if (area < s->refcount_table_size &&
             ((s->refcount_table[area] & QCOW2_REFT_RESERVED_MASK) ||
              qcow2_offset_into_cluster(s, s->refcount_table[area] &
@@ -508,9 +602,10 @@ int qcow2_check_locked(Qcow2State *s, BlockCheckResult *res, int fix)
         }
     }
     file_clusters = qcow2_size_to_clusters(s, file_len);
-    c.limit = file_clusters + CHECK_MAX_BEYOND_EOF;
-    c.nb = MAX(file_clusters, 1);
-    c.refs = XNEW_ARRAY(uint32_t, c.nb);
+    c.limit = MIN(file_clusters + CHECK_MAX_BEYOND_EOF, CHECK_MAX_CLUSTERS);
+    c.nb = MIN(MAX(file_clusters, 1), c.limit);
+    c.nb_chunks = DIV_ROUND_UP_U64(c.limit, CHECK_CHUNK);
+    c.chunks = XNEW_ARRAY(uint32_t *, c.nb_chunks);
     res->has_cluster_info = true;
     res->total_clusters = qcow2_size_to_clusters(s, s->size);
 
@@ -544,14 +639,9 @@ int qcow2_check_locked(Qcow2State *s, BlockCheckResult *res, int fix)
                            ((fix & BDRV_FIX_LEAKS) && !res->check_errors &&
                             !res->corruptions && !res->leaks));
 
-    highest = 0;
-    for (uint64_t i = 0; i < c.nb; i++) {
-        if (c.refs[i]) {
-            highest = i + 1;
-        }
-    }
+    highest = refs_end(&c);
     res->image_end_offset = (int64_t)highest << s->cluster_bits;
-    free(c.refs);
+    refs_free(&c);
 
     if (fix && !s->bs.read_only) {
         ret = qcow2_flush_metadata(s);

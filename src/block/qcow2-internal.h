@@ -59,6 +59,9 @@
 #define QCOW2_MAX_EXTRA_DATA        1024
 #define QCOW2_MAX_SNAPSHOT_ID       127             /* BlockSnapshotInfo */
 #define QCOW2_MAX_SNAPSHOT_NAME     255
+/* How far past file_end a cluster may lie before using it is refused:
+ * bounds the sparse growth a hostile image can cause. */
+#define QCOW2_MAX_BEYOND_FILE_END   (64 * MiB)
 
 /* Header field offsets that are updated in place (one sector each). */
 #define QCOW2_HDR_SIZE_OFF          24
@@ -199,6 +202,9 @@ typedef struct Qcow2State {
     unsigned nr_unknown_exts;
 
     /* State. */
+    /* End of what the file legitimately holds: its size at open, raised
+     * by every allocation. Metadata pointing far beyond is corrupt. */
+    uint64_t file_end;
     bool data_unstable;         /* data written since the last fdatasync */
     bool marked_dirty;          /* we set the dirty bit (lazy refcounts) */
     bool corrupt;               /* found corrupt: no more writes */
@@ -399,6 +405,13 @@ uint64_t qcow2_refcount_metadata_size(uint64_t clusters,
                                       uint32_t cluster_size,
                                       unsigned refcount_order,
                                       uint64_t *refblocks);
+/* Note that [offset, offset+len) now belongs to the file (allocated). */
+static inline void qcow2_note_file_end(Qcow2State *s, uint64_t end)
+{
+    if (end > s->file_end) {
+        s->file_end = end;
+    }
+}
 /* Highest allocated cluster + 1 (in clusters), from the refcounts. */
 int64_t qcow2_get_last_cluster(Qcow2State *s, uint64_t *end);
 

@@ -247,6 +247,8 @@ static int grow_refcount_table(Qcow2State *s, uint64_t min_index)
     s->refcount_table_size = entries;
     s->refcount_table_offset = (start + nb_blocks) << s->cluster_bits;
     s->refcount_table_clusters = table_clusters;
+    qcow2_note_file_end(s, (start + nb_blocks + table_clusters) <<
+                           s->cluster_bits);
 
     /* Nothing points at the old table any more, durably. */
     return qcow2_update_refcount(s, old_offset,
@@ -273,8 +275,8 @@ static int ensure_refblock(Qcow2State *s, uint64_t i)
         return cur < 0 ? (int)cur : 0;
     }
     block_off = (i << s->refcount_block_bits) << s->cluster_bits;
-    if (block_off == 0 || qcow2_overlaps_metadata(s, block_off,
-                                                  s->cluster_size)) {
+    if (block_off == 0 || block_off > s->file_end + QCOW2_MAX_BEYOND_FILE_END ||
+        qcow2_overlaps_metadata(s, block_off, s->cluster_size)) {
         return qcow2_signal_corruption(s, "Preventing invalid allocation "
                                        "of refcount block at offset %#"
                                        PRIx64, block_off);
@@ -299,6 +301,7 @@ static int ensure_refblock(Qcow2State *s, uint64_t i)
         return ret;
     }
     s->refcount_table[i] = block_off;
+    qcow2_note_file_end(s, block_off + s->cluster_size);
     return 0;
 }
 
@@ -432,6 +435,12 @@ static int64_t alloc_fresh_run(Qcow2State *s, uint64_t n)
         if (ret < 0) {
             return ret;
         }
+        if ((start << s->cluster_bits) >
+            s->file_end + QCOW2_MAX_BEYOND_FILE_END) {
+            return qcow2_signal_corruption(s, "Refcounts claim cluster %#"
+                                           PRIx64 " far past the end of "
+                                           "the file", start - 1);
+        }
         for (;;) {
             b = 0;
             for (uint64_t a = start >> s->refcount_block_bits;
@@ -525,6 +534,7 @@ static int64_t alloc_fresh_run(Qcow2State *s, uint64_t n)
     if (ret < 0) {
         return ret;
     }
+    qcow2_note_file_end(s, (start + nb_blocks + n) << s->cluster_bits);
     return (int64_t)((start + nb_blocks) << s->cluster_bits);
 }
 
@@ -547,6 +557,13 @@ int64_t qcow2_alloc_clusters(Qcow2State *s, uint64_t size)
 
             if ((idx + n) > (QCOW2_L2E_OFFSET_MASK >> s->cluster_bits)) {
                 return -EFBIG;
+            }
+            if ((idx << s->cluster_bits) >
+                s->file_end + QCOW2_MAX_BEYOND_FILE_END) {
+                return qcow2_signal_corruption(s, "No free cluster below "
+                                               "%#" PRIx64 ", far past the "
+                                               "end of the file",
+                                               idx << s->cluster_bits);
             }
             ret = clusters_free(s, idx, n, &next, &ok);
             if (ret < 0) {
@@ -596,6 +613,7 @@ int64_t qcow2_alloc_clusters(Qcow2State *s, uint64_t size)
         if (n == 1 && idx == s->free_cluster_index) {
             s->free_cluster_index = idx + 1;
         }
+        qcow2_note_file_end(s, (idx + n) << s->cluster_bits);
         return (int64_t)(idx << s->cluster_bits);
     }
     /* Refcount blocks keep landing in the runs found: go past the end. */

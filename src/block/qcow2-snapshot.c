@@ -160,7 +160,9 @@ static uint8_t *snapshot_table_build(Qcow2State *s, const Qcow2Snapshot *list,
         be64_store(p + 40, sn->vm_state_size);
         be64_store(p + 48, sn->disk_size);
         be64_store(p + 56, sn->icount);
-        memcpy(p + 64, sn->unknown_extra, sn->unknown_extra_size);
+        if (sn->unknown_extra_size) {
+            memcpy(p + 64, sn->unknown_extra, sn->unknown_extra_size);
+        }
         p += 64 + sn->unknown_extra_size;
         memcpy(p, sn->id_str, id_len);
         memcpy(p + id_len, sn->name, name_len);
@@ -172,9 +174,9 @@ static uint8_t *snapshot_table_build(Qcow2State *s, const Qcow2Snapshot *list,
 }
 
 /*
- * Make @list (@n entries, taken over) the snapshot table: written to new
- * clusters and flushed, then the header switched and flushed, then the
- * old table freed.
+ * Make @list (@n entries, taken over on success only) the snapshot
+ * table: written to new clusters and flushed, then the header switched
+ * and flushed, then the old table freed.
  */
 static int snapshot_table_write(Qcow2State *s, Qcow2Snapshot *list,
                                 uint32_t n)
@@ -225,9 +227,11 @@ static int snapshot_table_write(Qcow2State *s, Qcow2Snapshot *list,
     s->snapshots_offset = off;
     s->snapshots_size = len;
     if (old_off && old_len) {
-        ret = qcow2_update_refcount(s, old_off, old_len, -1);
+        /* Done: the new table is in use. Failing to free the old one
+         * only leaks it. */
+        qcow2_update_refcount(s, old_off, old_len, -1);
     }
-    return ret;
+    return 0;
 }
 
 static Qcow2Snapshot snapshot_copy(const Qcow2Snapshot *sn)

@@ -682,6 +682,11 @@ static bool qcow2_open(BlockDriverState *bs, const char *filename, int flags,
         error_setg_errno(errp, -ret, "Could not read refcount table");
         goto fail;
     }
+    {
+        int64_t flen = bdrv_getlength(bs->file);
+
+        s->file_end = flen > 0 ? (uint64_t)flen : 0;
+    }
     ret = qcow2_read_snapshots(s, errp);
     if (ret < 0) {
         goto fail;
@@ -1025,6 +1030,13 @@ int qcow2_do_pwritev(Qcow2State *s, uint64_t offset, uint64_t bytes,
                 ret = qcow2_signal_corruption(s, "Preventing invalid write "
                                               "on metadata (host offset %#"
                                               PRIx64 ")", host);
+                pthread_mutex_unlock(&s->lock);
+                break;
+            }
+            if (host + n > s->file_end + QCOW2_MAX_BEYOND_FILE_END) {
+                ret = qcow2_signal_corruption(s, "Cluster at host offset %#"
+                                              PRIx64 " lies far past the end "
+                                              "of the file", host);
                 pthread_mutex_unlock(&s->lock);
                 break;
             }
