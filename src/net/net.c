@@ -199,6 +199,8 @@ void net_client_flush_queued(NetClient *nc)
 
 void net_client_purge_queued(NetClient *nc)
 {
+    /* A fresh start: the next frame is offered again. */
+    nc->receive_disabled = false;
     net_queue_purge(nc->queue, NULL);
 }
 

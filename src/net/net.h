@@ -165,7 +165,8 @@ bool net_client_can_send(NetClient *sender);
  * queued for it; once its queue is empty, tell its peer (peer_ready).
  */
 void net_client_flush_queued(NetClient *nc);
-/* Drop the frames queued for @nc (device reset), releasing their senders. */
+/* Drop the frames queued for @nc (device reset), releasing their senders,
+ * and offer it the next frame again. */
 void net_client_purge_queued(NetClient *nc);
 
 bool net_client_has_vnet_hdr(NetClient *nc);
