@@ -296,6 +296,7 @@ void gdb_release_machine(GDBServer *s, bool resume)
         return;
     }
     if (was_running || (resume && (m->run_state == RUN_STATE_PAUSED ||
+                                   m->run_state == RUN_STATE_PRELAUNCH ||
                                    m->run_state == RUN_STATE_DEBUG))) {
         vm_start(m);
     }

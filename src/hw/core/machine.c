@@ -382,7 +382,8 @@ bool machine_start(Machine *m, Error **errp)
 {
     machine_reset(m);
     if (m->config->start_stopped) {
-        m->run_state = RUN_STATE_PAUSED;
+        /* -S: "prelaunch" until the first cont, as QEMU reports it. */
+        m->run_state = RUN_STATE_PRELAUNCH;
         clock_virtual_pause(m->loop);
     } else {
         m->run_state = RUN_STATE_RUNNING;
