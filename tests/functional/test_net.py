@@ -165,6 +165,7 @@ def user_vm(system_riscv64, guest, tmp_path_factory):
     (web / "blob.bin").write_bytes(blob)
     server = HttpServer(web)
     fwd_port = free_port()
+    nic_fwd_port = free_port()
     qmp_path = str(tmp / "qmp.sock")
     pcap = tmp / "n0.pcap"
     cmd = vireo_cmd(system_riscv64, guest, extra=[
@@ -173,12 +174,14 @@ def user_vm(system_riscv64, guest, tmp_path_factory):
         "-object", "filter-dump,id=f0,netdev=n0,file=%s" % pcap,
         "-nic", "user,model=virtio-net-device,mac=52:54:00:aa:bb:02,"
                 "net=192.168.100.0/24,host=192.168.100.1,"
-                "dhcpstart=192.168.100.50,restrict=on",
+                "dhcpstart=192.168.100.50,restrict=on,"
+                "hostfwd=tcp::%d-:80" % nic_fwd_port,
         "-qmp", "unix:%s,server=on,wait=off" % qmp_path])
     g = Guest(cmd, log_path=str(tmp / "console.log"))
     g.blob_digest = hashlib.sha256(blob).hexdigest()
     g.http_port = server.port
     g.fwd_port = fwd_port
+    g.nic_fwd_port = nic_fwd_port
     g.pcap = pcap
     g.qmp_path = qmp_path
     try:
@@ -198,6 +201,16 @@ def test_dhcp_gives_10_0_2_15(user_vm):
     assert "nameserver 10.0.2.3" in user_vm.check("cat /etc/resolv.conf")
 
 
+def test_ipv6_slaac_and_ping(user_vm):
+    # libslirp advertises fec0::/64 and answers at fec0::2.
+    user_vm.check("for i in $(seq 40); do ip -6 addr show eth0 | "
+                  "grep -q 'inet6 fec0::' && break; sleep 0.25; done; "
+                  "ip -6 addr show eth0 | grep -q 'inet6 fec0::'",
+                  timeout=60)
+    out = user_vm.check("ping6 -c 1 -W 5 fec0::2", timeout=60)
+    assert "1 packets received" in out
+
+
 def test_fetch_multimegabyte_file_from_host(user_vm):
     out = user_vm.check("wget -q -O /tmp/blob.bin http://10.0.2.2:%d/blob.bin"
                         " && sha256sum /tmp/blob.bin" % user_vm.http_port,
@@ -215,10 +228,14 @@ def test_guest_uploads_to_host(user_vm):
     assert size == BLOB_SIZE and got == digest
 
 
+def start_httpd(g):
+    g.check("mkdir -p /www && echo hello-from-vireo > /www/index.html && "
+            "(pidof httpd >/dev/null || httpd -p 80 -h /www)")
+
+
 def test_hostfwd_reaches_guest_httpd(user_vm):
     need_tool("curl")
-    user_vm.check("mkdir -p /www && echo hello-from-vireo > /www/index.html"
-                  " && httpd -p 80 -h /www")
+    start_httpd(user_vm)
     p = run(["curl", "-s", "-m", "60",
              "http://127.0.0.1:%d/" % user_vm.fwd_port], timeout=90)
     assert p.returncode == 0, p.stderr
@@ -232,10 +249,18 @@ def test_nic_shorthand_net_options_and_restrict(user_vm):
                         timeout=120)
     assert "lease of 192.168.100.50 obtained from 192.168.100.1" in out
     user_vm.check("ip addr add 192.168.100.50/24 dev eth1")
-    # restrict=on: nothing leaves, not even to the host's loopback.
+    # restrict=on: nothing leaves, not even to the host's loopback...
     out = user_vm.run("wget -q -T 3 -O /dev/null http://192.168.100.1:%d/"
                       "blob.bin 2>&1" % user_vm.http_port, timeout=60)
     assert user_vm.last_status != 0, out
+    # ...but forwarded ports still come in: the acceptance form,
+    # -nic user,model=virtio-net-device,hostfwd=tcp::PORT-:80.
+    need_tool("curl")
+    start_httpd(user_vm)
+    p = run(["curl", "-s", "-m", "60",
+             "http://127.0.0.1:%d/" % user_vm.nic_fwd_port], timeout=90)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "hello-from-vireo"
 
 
 def test_set_link_through_qmp(user_vm):
