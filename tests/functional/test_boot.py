@@ -2,10 +2,13 @@
 
 One boot per -smp value serves every check: the shell, nproc, the RTC,
 the hardware RNG, the disk on virtio-blk (read a known file, write one,
-reboot, find it again) and power-off with status 0.
+reboot, find it again) and power-off with status 0. The 4-hart boot runs
+on both TCG backends (IR interpreter and x86-64 JIT), the others on the
+default one, which keeps the suite's time down.
 """
 import datetime
 import os
+import platform
 import shutil
 import subprocess
 
@@ -23,23 +26,28 @@ def guest():
     return d
 
 
-# (harts, virtio-mmio register layout): QEMU's legacy default, and the
-# virtio 1.x layout through -global.
-BOOTS = [(1, "legacy"), (4, "legacy"), (2, "modern")]
+# (harts, virtio-mmio register layout, TCG backend or None for the
+# default): QEMU's legacy layout, and the virtio 1.x layout through
+# -global. The JIT exists on x86-64 hosts only.
+BOOTS = [(1, "legacy", None), (4, "legacy", "interp"), (2, "modern", None)]
+if platform.machine() == "x86_64":
+    BOOTS.insert(2, (4, "legacy", "jit"))
 
 
 @pytest.fixture(scope="module", params=BOOTS,
-                ids=["smp%d-%s" % b for b in BOOTS])
+                ids=["smp%d-%s" % b[:2] + ("-" + b[2] if b[2] else "")
+                     for b in BOOTS])
 def booted(request, system_riscv64, guest, tmp_path_factory):
-    smp, layout = request.param
-    tmp = tmp_path_factory.mktemp("boot-smp%d" % smp)
+    smp, layout, backend = request.param
+    tmp = tmp_path_factory.mktemp("boot-smp%d-%s" % (smp, backend))
     disk = tmp / "disk.ext4"
     shutil.copy(os.path.join(guest, "disk.ext4"), disk)
     cmd = vireo_cmd(system_riscv64, guest, smp=smp, extra=[
         "-drive", "file=%s,if=virtio,format=raw" % disk,
         "-device", "virtio-rng-device"] + (
         ["-global", "virtio-mmio.force-legacy=off"]
-        if layout == "modern" else []))
+        if layout == "modern" else []) + (
+        ["-accel", "tcg,backend=%s" % backend] if backend else []))
     g = Guest(cmd, log_path=str(tmp / "console.log"))
     g.smp = smp
     g.disk = disk
