@@ -374,14 +374,14 @@ ip link set lo up
 ip link set lo multicast on
 ip route add 224.0.0.0/4 dev lo
 run() {
-    "$VIREO" -M virt -m 256M -nographic -bios default -kernel "$GUEST/Image" \
+    exec "$VIREO" -M virt -m 256M -nographic -bios default -kernel "$GUEST/Image" \
         -initrd "$GUEST/rootfs.cpio.gz" -netdev \
         socket,id=n0,mcast=230.0.0.1:5000,localaddr=127.0.0.1 \
         -device virtio-net-device,netdev=n0,mac=52:54:00:00:0c:0$1 \
         -append "console=ttyS0 vireo.cmd=ip addr add 192.168.60.$1/24 dev eth0; ip link set eth0 up; $2"
 }
-run 1 "sleep 30" </dev/null >/dev/null 2>&1 &
-run 2 "sleep 3; ping -c 3 -W 5 192.168.60.1 && echo MCAST-PING-OK" </dev/null
+(run 1 "sleep 30") </dev/null >/dev/null 2>&1 &
+(run 2 "sleep 3; ping -c 3 -W 5 192.168.60.1 && echo MCAST-PING-OK") </dev/null
 kill $! 2>/dev/null
 """
 
@@ -391,8 +391,9 @@ def test_socket_mcast_two_vms(system_riscv64, guest):
     need_tool("unshare")
     if run(["unshare", "-rn", "true"]).returncode != 0:
         pytest.skip("user+network namespaces are not permitted here")
-    p = subprocess.run(["unshare", "-rn", "--kill-child", "sh", "-c",
-                        MCAST_SCRIPT], stdin=subprocess.DEVNULL,
+    # A PID namespace too, so nothing outlives the shell.
+    p = subprocess.run(["unshare", "-rn", "--pid", "--fork", "--kill-child",
+                        "sh", "-c", MCAST_SCRIPT], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=300,
                        env=dict(os.environ, VIREO=system_riscv64,
                                 GUEST=guest))
