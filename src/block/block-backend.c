@@ -14,6 +14,12 @@
  * The writethrough cache mode (cache=writethrough/directsync, or a guest
  * turning the virtio-blk write cache off) is done here: a successful
  * write is followed by a flush in the same worker job.
+ *
+ * With aio=io_uring (BDRV_O_IO_URING), reads, writes and flushes of a raw
+ * image (or a bare file node) skip the pool: they are submitted to an
+ * io_uring whose completions signal the same eventfd, so the dispatch
+ * below handles both kinds. Anything else, and anything the ring cannot
+ * take at the moment, goes to the pool as before.
  */
 #include "block/block-internal.h"
 #include "util/error.h"
@@ -42,6 +48,7 @@ struct BlockBackend {
     BlockInterfaceType iface;
     void *dev;                  /* the device front end using it */
     ThreadPool *pool;
+    BlkUring *uring;            /* aio=io_uring on a raw image, or NULL */
     unsigned in_flight;
     int refcnt;
     void (*release_notify)(BlockBackend *blk, void *opaque);
@@ -81,7 +88,65 @@ BlockBackend *blk_new_with_root(BlockDriverState *root, int flags)
         free(blk);
         return NULL;
     }
+    if (flags & BDRV_O_IO_URING) {
+        /* Without io_uring the pool does it all, as QEMU would fail;
+         * a warning says so once. */
+        Error *err = NULL;
+
+        blk->uring = blk_uring_new(thread_pool_fd(blk->pool), &err);
+        if (!blk->uring) {
+            warn_report("%s; using aio=threads", error_get_pretty(err));
+            error_free(err);
+        }
+    }
     return blk;
+}
+
+/*
+ * The host fd a request can go to directly through io_uring, or -1 when
+ * it needs the format's code or a fallback (see block/io-uring.c).
+ */
+static int blk_uring_target(BlockBackend *blk, int type, uint64_t offset,
+                            uint64_t bytes, const struct iovec *iov,
+                            int niov)
+{
+    BlockDriverState *bs = blk->root, *file = bs;
+    uint32_t align;
+
+    if (!blk->uring || (type == BLK_REQ_WRITE && !blk->write_cache)) {
+        return -1;
+    }
+    if (bs->drv == &bdrv_raw) {
+        if ((bs->open_flags & BDRV_O_PROBED) && type == BLK_REQ_WRITE &&
+            offset < BDRV_SECTOR_SIZE) {
+            return -1;          /* the sector-0 check of probed images */
+        }
+        if ((bs->open_flags & BDRV_O_DETECT_ZEROES) &&
+            type == BLK_REQ_WRITE) {
+            return -1;
+        }
+        file = bs->file;
+    }
+    if (!file || bdrv_file_fd(file) < 0) {
+        return -1;
+    }
+    if (type == BLK_REQ_FLUSH) {
+        return (file->open_flags & BDRV_O_NO_FLUSH) || file->read_only
+               ? -1 : bdrv_file_fd(file);
+    }
+    align = file->request_alignment;
+    if (align > 1) {
+        if (offset % align || bytes % align) {
+            return -1;
+        }
+        for (int i = 0; i < niov; i++) {
+            if ((uintptr_t)iov[i].iov_base % align ||
+                iov[i].iov_len % align) {
+                return -1;
+            }
+        }
+    }
+    return bdrv_file_fd(file);
 }
 
 /*
@@ -216,6 +281,7 @@ void blk_unref(BlockBackend *blk)
     if (blk->release_notify) {
         blk->release_notify(blk, blk->release_opaque);
     }
+    blk_uring_free(blk->uring);
     thread_pool_free(blk->pool);
     bdrv_unref(blk->root);
     free(blk->name);
@@ -377,6 +443,13 @@ static void blk_aio_complete(ThreadPoolItem *item, int ret)
     free(req);
 }
 
+static void blk_uring_complete(void *opaque, int ret)
+{
+    BlkAioRequest *req = opaque;
+
+    blk_aio_complete(&req->item, ret);
+}
+
 static void blk_aio_submit(BlockBackend *blk, BlkRequestType type,
                            uint64_t offset, uint64_t bytes,
                            const struct iovec *iov, int niov, unsigned flags,
@@ -405,9 +478,22 @@ static void blk_aio_submit(BlockBackend *blk, BlkRequestType type,
     ret = blk_check_request(blk, type, offset, bytes);
     if (ret < 0) {
         thread_pool_complete(blk->pool, &req->item, ret);
-    } else {
-        thread_pool_submit(blk->pool, &req->item);
+        return;
     }
+    if (type == BLK_REQ_READ || type == BLK_REQ_WRITE ||
+        type == BLK_REQ_FLUSH) {
+        int fd = blk_uring_target(blk, type, offset, bytes, req->iov, niov);
+        BlkUringOp op = type == BLK_REQ_READ ? BLK_URING_READ
+                        : type == BLK_REQ_WRITE ? BLK_URING_WRITE
+                                                : BLK_URING_FSYNC;
+
+        if (fd >= 0 && blk_uring_submit(blk->uring, op, fd, offset, req->iov,
+                                        niov, bytes, blk_uring_complete,
+                                        req)) {
+            return;
+        }
+    }
+    thread_pool_submit(blk->pool, &req->item);
 }
 
 void blk_aio_preadv(BlockBackend *blk, uint64_t offset,
@@ -453,7 +539,9 @@ int blk_completion_fd(BlockBackend *blk)
 
 int blk_dispatch_completions(BlockBackend *blk)
 {
-    return thread_pool_dispatch(blk->pool);
+    int n = thread_pool_dispatch(blk->pool);
+
+    return blk->uring ? n + blk_uring_dispatch(blk->uring) : n;
 }
 
 unsigned blk_in_flight(const BlockBackend *blk)
@@ -466,7 +554,7 @@ int blk_aio_wait(BlockBackend *blk, int timeout_ms)
     if (!thread_pool_wait(blk->pool, timeout_ms)) {
         return 0;
     }
-    return thread_pool_dispatch(blk->pool);
+    return blk_dispatch_completions(blk);
 }
 
 void blk_drain(BlockBackend *blk)

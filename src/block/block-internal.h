@@ -48,6 +48,34 @@ void block_iov_to_buf(const struct iovec *iov, int niov, uint64_t offset,
 void block_iov_from_buf(const struct iovec *iov, int niov, uint64_t offset,
                         const void *buf, uint64_t bytes);
 
+/*
+ * The io_uring engine (block/io-uring.c) for aio=io_uring: file reads,
+ * writes and fdatasyncs submitted from the backend's thread, completing
+ * through @event_fd (the backend's completion eventfd). Without liburing
+ * blk_uring_new() fails and the thread pool does all the work.
+ */
+typedef struct BlkUring BlkUring;
+typedef enum BlkUringOp {
+    BLK_URING_READ,
+    BLK_URING_WRITE,
+    BLK_URING_FSYNC,
+} BlkUringOp;
+
+BlkUring *blk_uring_new(int event_fd, Error **errp);
+void blk_uring_free(BlkUring *u);
+/* False if the ring cannot take it now (the caller uses the pool). The
+ * buffers must stay valid until @cb runs from blk_uring_dispatch(). */
+bool blk_uring_submit(BlkUring *u, BlkUringOp op, int fd, uint64_t offset,
+                      const struct iovec *iov, int niov, uint64_t bytes,
+                      void (*cb)(void *opaque, int ret), void *opaque);
+/* Run the callbacks of finished requests; returns how many finished. */
+int blk_uring_dispatch(BlkUring *u);
+unsigned blk_uring_in_flight(const BlkUring *u);
+
+/* The host fd of a "file" node (-1 for other drivers), and whether
+ * O_DIRECT alignment applies to it. */
+int bdrv_file_fd(BlockDriverState *bs);
+
 /* The drivers (block_drivers[] lists them). */
 extern const BlockDriver bdrv_raw;
 extern const BlockDriver bdrv_qcow2;

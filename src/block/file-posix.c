@@ -704,6 +704,11 @@ static int file_truncate(BlockDriverState *bs, uint64_t size,
     return 0;
 }
 
+int bdrv_file_fd(BlockDriverState *bs)
+{
+    return bs->drv == &bdrv_file ? file_state(bs)->fd : -1;
+}
+
 const BlockDriver bdrv_file = {
     .format_name = "file",
     .desc = "host file or block device",

@@ -399,6 +399,59 @@ static void test_probe_guesses_raw(void **state)
     blk_unref(blk);
 }
 
+/*
+ * aio=io_uring: reads, writes and flushes go through the ring (when the
+ * host has io_uring; otherwise the pool, with a warning) and complete
+ * through the same completion fd: many in flight, scattered iovecs, a
+ * flush among them, then aligned O_DIRECT requests.
+ */
+static void test_io_uring(void **state)
+{
+    enum { N = 48, LEN = 8192 };
+    Fixture *f = *state;
+    BlockBackend *blk = open_image(f->path, "raw",
+                                   BDRV_O_RDWR | BDRV_O_IO_URING);
+    uint8_t *bufs[N], out[LEN];
+    struct iovec iov[N][2];
+    Done d[N], fl = { 0 };
+
+    assert_non_null(blk);
+    for (int i = 0; i < N; i++) {
+        bufs[i] = malloc(LEN);
+        fill(bufs[i], LEN, i + 1);
+        iov[i][0] = (struct iovec) { bufs[i], 1000 };
+        iov[i][1] = (struct iovec) { bufs[i] + 1000, LEN - 1000 };
+        d[i] = (Done) { 0 };
+        blk_aio_pwritev(blk, (uint64_t)i * LEN, iov[i], 2, 0, on_done,
+                        &d[i]);
+    }
+    blk_aio_flush(blk, on_done, &fl);
+    blk_drain(blk);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(d[i].calls, 1);
+        assert_int_equal(d[i].ret, 0);
+        assert_int_equal(aio_read(blk, (uint64_t)i * LEN, out, LEN), 0);
+        assert_memory_equal(out, bufs[i], LEN);
+        free(bufs[i]);
+    }
+    assert_int_equal(fl.ret, 0);
+    blk_unref(blk);
+
+    /* O_DIRECT through the ring, where the host file system has it. */
+    blk = open_image(f->path, "raw", BDRV_O_RDWR | BDRV_O_IO_URING |
+                     BDRV_O_NOCACHE);
+    if (blk) {
+        uint8_t *al = NULL;
+
+        assert_int_equal(posix_memalign((void **)&al, 4096, LEN), 0);
+        assert_int_equal(aio_read(blk, 0, al, LEN), 0);
+        fill(out, LEN, 1);
+        assert_memory_equal(al, out, LEN);
+        free(al);
+        blk_unref(blk);
+    }
+}
+
 static void test_writethrough_and_sync(void **state)
 {
     Fixture *f = *state;
@@ -686,6 +739,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_writethrough_and_sync, setup,
                                         teardown),
         cmocka_unit_test(test_direct_unaligned),
+        cmocka_unit_test_setup_teardown(test_io_uring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drive_options, drive_setup,
                                         drive_teardown),
         cmocka_unit_test_setup_teardown(test_drive_errors, drive_setup,
