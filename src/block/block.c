@@ -166,8 +166,9 @@ BlockDriverState *bdrv_open_protocol(const char *filename, int flags,
         return NULL;
     }
     if (!bdrv_apply_perms(bs, flags, &local_err)) {
+        /* No "Could not open" prefix here: the caller adds its own, and
+         * QEMU words a lock conflict exactly once. */
         error_propagate(errp, local_err);
-        error_prepend(errp, "Could not open '%s': ", filename);
         bdrv_unref(bs);
         return NULL;
     }
@@ -960,8 +961,9 @@ int bdrv_snapshot_goto(BlockDriverState *bs, const char *name_or_id,
     }
     ret = bdrv_snapshot_find(bs, &sn, name_or_id);
     if (ret < 0) {
-        error_setg(errp, "Can't find snapshot");
-        return ret;
+        /* QEMU's wording (block/snapshot.c), which scripts match on. */
+        error_setg_errno(errp, ENOENT, "Failed to load snapshot");
+        return -ENOENT;
     }
     return bs->drv->snapshot_goto(bs, sn.id_str, errp);
 }

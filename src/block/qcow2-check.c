@@ -36,7 +36,6 @@ typedef struct CheckState {
     uint64_t nb_chunks;
     uint64_t nb;                /* clusters compared: file + referenced */
     uint64_t limit;             /* references counted below this */
-    uint64_t next_contiguous;   /* fragmentation statistics */
 } CheckState;
 
 static uint32_t refs_get(const CheckState *c, uint64_t i)
@@ -139,6 +138,9 @@ static int check_l2(CheckState *c, uint64_t l2_off, bool active)
     Qcow2State *s = c->s;
     BlockCheckResult *res = c->res;
     uint64_t *l2;
+    /* Fragmentation is counted within one L2 table, as qemu-img does, so
+     * `check` statistics of the same image agree between the tools. */
+    uint64_t next_contiguous = 0;
     int ret = qcow2_cache_get(s->l2_cache, l2_off, (void **)&l2);
 
     if (ret < 0) {
@@ -179,10 +181,10 @@ static int check_l2(CheckState *c, uint64_t l2_off, bool active)
             }
             if (active) {
                 res->allocated_clusters++;
-                if (c->next_contiguous && off != c->next_contiguous) {
+                if (next_contiguous && off != next_contiguous) {
                     res->fragmented_clusters++;
                 }
-                c->next_contiguous = off + s->cluster_size;
+                next_contiguous = off + s->cluster_size;
             }
             check_inc(c, off, s->cluster_size);
             break;
