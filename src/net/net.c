@@ -57,16 +57,6 @@ void net_state_free(NetState *ns)
     free(ns);
 }
 
-MainLoop *net_state_loop(const NetState *ns)
-{
-    return ns->machine->loop;
-}
-
-Log *net_state_log(const NetState *ns)
-{
-    return &ns->machine->log;
-}
-
 unsigned net_state_next_nic_index(NetState *ns)
 {
     return ns->mac_index++;

@@ -127,8 +127,6 @@ struct NetClient {
 NetState *net_state(Machine *m);
 /* Free every back end, hub and filter (after the devices are gone). */
 void net_state_free(NetState *ns);
-MainLoop *net_state_loop(const NetState *ns);
-Log *net_state_log(const NetState *ns);
 /* The next default MAC index: 52:54:00:12:34:56, :57, ... */
 unsigned net_state_next_nic_index(NetState *ns);
 
