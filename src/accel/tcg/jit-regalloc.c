@@ -133,6 +133,12 @@ static void temp_sync(JitContext *s, uint32_t idx)
     if (t->kind == TEMP_CONST || t->coherent) {
         return;
     }
+    /* A block end may store many values: check room for each, so even a
+     * long run of stores never writes past the window (the TB is then
+     * discarded with -ENOSPC). */
+    if (!jit_room(s, 32)) {
+        return;
+    }
     switch (t->val) {
     case JIT_VAL_REG:
         temp_home(s, t);
@@ -977,6 +983,10 @@ int jit_gen_code(TCGAccel *accel, TCGContext *tc, TranslationBlock *tb)
     }
     liveness(s);
 
+    /* The window ends JIT_OP_ROOM early: one op's code (bar the sync
+     * stores, which check for themselves) fits in what the check leaves. */
+    s->code.end -= MIN((size_t)(s->code.end - s->code.start),
+                       (size_t)JIT_OP_ROOM);
     for (unsigned n = 0; n < tc->nb_ops && !s->overflow; n++) {
         if (!jit_room(s, JIT_OP_ROOM)) {
             break;

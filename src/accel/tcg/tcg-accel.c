@@ -26,9 +26,14 @@
 /* Round-robin time slice when several CPUs share the thread. */
 #define TCG_RR_SLICE_NS (2 * 1000 * 1000)
 
-/* The "backend" property: index into tcg_backends[]. */
+/* The "backend" property: the JIT where there is one (x86-64 hosts). */
 enum { TCG_BACKEND_INTERP, TCG_BACKEND_JIT };
 static const char *const tcg_backend_names[] = { "interp", "jit", NULL };
+#if defined(__x86_64__)
+#define TCG_BACKEND_DEFAULT TCG_BACKEND_JIT
+#else
+#define TCG_BACKEND_DEFAULT TCG_BACKEND_INTERP
+#endif
 static const char *const tcg_thread_names[] = { "single", NULL };
 
 typedef struct TCGAccelOptions {
@@ -37,8 +42,8 @@ typedef struct TCGAccelOptions {
 } TCGAccelOptions;
 
 static const Property tcg_accel_props[] = {
-    DEFINE_PROP_ENUM("backend", TCGAccelOptions, accel.backend_choice, 0,
-                     tcg_backend_names,
+    DEFINE_PROP_ENUM("backend", TCGAccelOptions, accel.backend_choice,
+                     TCG_BACKEND_DEFAULT, tcg_backend_names,
                      "how translated code runs: the IR interpreter, or "
                      "x86-64 host code"),
     DEFINE_PROP_BOOL("check", TCGAccelOptions, accel.check, false,
