@@ -26,8 +26,9 @@
 
 #include <unistd.h>
 
-/* Workers per backend; each blocks in at most one host I/O call. */
-#define BLK_MAX_WORKERS 8
+/* Workers per backend (QEMU's pool also grows to 64); each blocks in at
+ * most one host I/O call, and they start only as requests queue up. */
+#define BLK_MAX_WORKERS 64
 /* iovecs kept inside the request before it allocates. */
 #define BLK_INLINE_IOV 8
 

@@ -5,7 +5,9 @@
  * Invariants: an item is on exactly one of the pending list, a worker's
  * hands, or the done list; the eventfd counter is non-zero whenever the
  * done list is (it may stay non-zero after a dispatch that found an empty
- * list, which is harmless). Workers are only ever added, up to
+ * list, which is harmless). Only an empty-to-non-empty done list writes
+ * the eventfd and only a submit that finds an idle worker signals one,
+ * so a busy pool costs no system calls per request beyond the I/O. Workers are only ever added, up to
  * max_threads, and all are joined by thread_pool_free().
  */
 #include "block/block-internal.h"
@@ -39,11 +41,20 @@ static void thread_pool_signal(ThreadPool *pool)
     }
 }
 
+/* Called with the lock held. Only the first item on an empty done list
+ * touches the eventfd: later ones ride on the wake-up already pending
+ * (thread_pool_dispatch() resets the counter before it takes the list, so
+ * an item pushed after that finds the list empty and signals anew). */
 static void thread_pool_push_done(ThreadPool *pool, ThreadPoolItem *item)
 {
+    bool was_empty = !pool->done;
+
     item->next = NULL;
     *pool->done_tail = item;
     pool->done_tail = &item->next;
+    if (was_empty) {
+        thread_pool_signal(pool);
+    }
 }
 
 static void *thread_pool_worker(void *opaque)
@@ -75,7 +86,6 @@ static void *thread_pool_worker(void *opaque)
         pthread_mutex_lock(&pool->lock);
         item->ret = ret;
         thread_pool_push_done(pool, item);
-        thread_pool_signal(pool);
     }
     pthread_mutex_unlock(&pool->lock);
     return NULL;
@@ -133,7 +143,9 @@ void thread_pool_submit(ThreadPool *pool, ThreadPoolItem *item)
     }
     *pool->pending_tail = item;
     pool->pending_tail = &item->next;
-    pthread_cond_signal(&pool->work_cond);
+    if (pool->idle) {
+        pthread_cond_signal(&pool->work_cond);
+    }
     pthread_mutex_unlock(&pool->lock);
 }
 
@@ -142,7 +154,6 @@ void thread_pool_complete(ThreadPool *pool, ThreadPoolItem *item, int ret)
     pthread_mutex_lock(&pool->lock);
     item->ret = ret;
     thread_pool_push_done(pool, item);
-    thread_pool_signal(pool);
     pthread_mutex_unlock(&pool->lock);
 }
 
