@@ -13,6 +13,10 @@ is a copy-on-write against the backing file):
 3. -blockdev driver=qcow2,... with -device virtio-blk-device,drive=d0 and
    aio=io_uring on the protocol node: the note from boot 1 is there, the
    one from boot 2 is not.
+
+A fourth boot reads a disk QEMU's own tools made (an overlay over a
+zstd-compressed base holding a snapshot, partly written by qemu-io): the
+guest's sha256 of the whole of /dev/vda equals the expected content's.
 """
 import glob
 import hashlib
@@ -22,6 +26,7 @@ import shutil
 import pytest
 
 from conftest import run
+from imgutil import guest_disk_from_qemu, qemu_img, qemu_io  # noqa: F401
 from vm import Guest, guest_dir, vireo_cmd
 
 
@@ -122,6 +127,19 @@ def test_3_blockdev_reads_back(system_riscv64, images):
         assert g.check("sha256sum /mnt/blob").split()[0] == images["blob"]
         assert g.run("test -e /mnt/note2.txt") == "" and g.last_status != 0
         g.check("umount /mnt")
+        assert g.poweroff() == 0
+    finally:
+        g.kill()
+
+
+def test_4_guest_reads_qemu_made_image(system_riscv64, images, qemu_img,
+                                       qemu_io):
+    top, model = guest_disk_from_qemu(images["tmp"], qemu_img, qemu_io)
+    g = boot(system_riscv64, images, "qemu-made",
+             ["-drive", "file=%s,if=virtio,format=qcow2" % top])
+    try:
+        digest = g.check("sha256sum /dev/vda").split()[0]
+        assert digest == hashlib.sha256(model.data).hexdigest()
         assert g.poweroff() == 0
     finally:
         g.kill()
