@@ -24,6 +24,7 @@
 #include "block/block-internal.h"
 #include "util/error.h"
 
+#include <time.h>
 #include <unistd.h>
 
 /* Workers per backend (QEMU's pool also grows to 64); each blocks in at
@@ -51,6 +52,7 @@ struct BlockBackend {
     ThreadPool *pool;
     BlkUring *uring;            /* aio=io_uring on a raw image, or NULL */
     unsigned in_flight;
+    BlockAcctStats stats;
     int refcnt;
     void (*release_notify)(BlockBackend *blk, void *opaque);
     void *release_opaque;
@@ -67,8 +69,54 @@ typedef struct BlkAioRequest {
     int niov;
     BlockCompletionFunc *cb;
     void *opaque;
+    uint64_t start_ns;          /* 0: rejected before any I/O */
     struct iovec iov_inline[BLK_INLINE_IOV];
 } BlkAioRequest;
+
+static uint64_t blk_clock_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Which BlockAcctStats row a request type is counted in (QEMU's). */
+static const BlockAcctType blk_acct_type[] = {
+    [BLK_REQ_READ] = BLOCK_ACCT_READ,
+    [BLK_REQ_WRITE] = BLOCK_ACCT_WRITE,
+    [BLK_REQ_FLUSH] = BLOCK_ACCT_FLUSH,
+    [BLK_REQ_DISCARD] = BLOCK_ACCT_UNMAP,
+    [BLK_REQ_WRITE_ZEROES] = BLOCK_ACCT_WRITE,
+};
+
+static void blk_account(BlockBackend *blk, const BlkAioRequest *req,
+                        int ret)
+{
+    BlockAcctStats *st = &blk->stats;
+    BlockAcctType t = blk_acct_type[req->type];
+
+    if (!req->start_ns) {
+        st->invalid[t]++;
+        return;
+    }
+    if (ret < 0) {
+        st->failed[t]++;
+    } else {
+        st->ops[t]++;
+        st->bytes[t] += req->bytes;
+        if (t == BLOCK_ACCT_WRITE) {
+            st->wr_highest_offset = MAX(st->wr_highest_offset,
+                                        req->offset + req->bytes);
+        }
+    }
+    st->total_time_ns[t] += blk_clock_ns() - req->start_ns;
+}
+
+const BlockAcctStats *blk_get_stats(const BlockBackend *blk)
+{
+    return &blk->stats;
+}
 
 BlockBackend *blk_new_with_root(BlockDriverState *root, int flags)
 {
@@ -437,6 +485,7 @@ static void blk_aio_complete(ThreadPoolItem *item, int ret)
     BlkAioRequest *req = container_of(item, BlkAioRequest, item);
 
     req->blk->in_flight--;
+    blk_account(req->blk, req, ret);
     req->cb(req->opaque, ret);
     if (req->iov != req->iov_inline) {
         free(req->iov);
@@ -478,9 +527,11 @@ static void blk_aio_submit(BlockBackend *blk, BlkRequestType type,
 
     ret = blk_check_request(blk, type, offset, bytes);
     if (ret < 0) {
+        req->start_ns = 0;
         thread_pool_complete(blk->pool, &req->item, ret);
         return;
     }
+    req->start_ns = blk_clock_ns();
     if (type == BLK_REQ_READ || type == BLK_REQ_WRITE ||
         type == BLK_REQ_FLUSH) {
         int fd = blk_uring_target(blk, type, offset, bytes, req->iov, niov);

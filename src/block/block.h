@@ -701,6 +701,34 @@ int blk_completion_fd(BlockBackend *blk);
 int blk_dispatch_completions(BlockBackend *blk);
 /* Requests submitted whose callback has not run yet. */
 unsigned blk_in_flight(const BlockBackend *blk);
+
+/*
+ * I/O accounting of a backend's asynchronous requests (what devices
+ * submit; the synchronous calls below are the tools' and are not
+ * counted), with QEMU's rules so query-blockstats reads the same: a
+ * request that completes counts its bytes and one operation, a failed
+ * one only in @failed, one rejected before any I/O (out of range,
+ * read-only) only in @invalid; both kinds of completion add their
+ * latency. Write-zeroes counts as a write, discard as unmap.
+ */
+typedef enum BlockAcctType {
+    BLOCK_ACCT_READ,
+    BLOCK_ACCT_WRITE,
+    BLOCK_ACCT_FLUSH,
+    BLOCK_ACCT_UNMAP,
+    BLOCK_ACCT__MAX,
+} BlockAcctType;
+
+typedef struct BlockAcctStats {
+    uint64_t bytes[BLOCK_ACCT__MAX];
+    uint64_t ops[BLOCK_ACCT__MAX];
+    uint64_t failed[BLOCK_ACCT__MAX];
+    uint64_t invalid[BLOCK_ACCT__MAX];
+    uint64_t total_time_ns[BLOCK_ACCT__MAX];
+    uint64_t wr_highest_offset;     /* end of the furthest write */
+} BlockAcctStats;
+
+const BlockAcctStats *blk_get_stats(const BlockBackend *blk);
 /*
  * Block until at least one completion is dispatched (or @timeout_ms
  * passes; -1: no limit). Returns callbacks run. For tools and tests.

@@ -310,6 +310,42 @@ static void test_out_of_range(void **state)
     assert_int_equal(blk_getlength(f->blk), IMG_SIZE);
 }
 
+/* query-blockstats' numbers: completed, rejected and zeroing requests. */
+static void test_accounting(void **state)
+{
+    Fixture *f = *state;
+    const BlockAcctStats *st = blk_get_stats(f->blk);
+    uint8_t buf[4096];
+    struct iovec iov = { buf, sizeof(buf) };
+    Done bad = { 0 }, z = { 0 }, fl = { 0 };
+
+    fill(buf, sizeof(buf), 3);
+    assert_int_equal(st->ops[BLOCK_ACCT_WRITE], 0);
+    assert_int_equal(aio_write(f->blk, 8192, buf, sizeof(buf)), 0);
+    assert_int_equal(aio_read(f->blk, 0, buf, 1024), 0);
+    assert_int_equal(aio_read(f->blk, 4096, buf, 2048), 0);
+    blk_aio_preadv(f->blk, IMG_SIZE, &iov, 1, 0, on_done, &bad);
+    assert_int_equal(wait_done(f->blk, &bad), -EIO);
+    blk_aio_pwrite_zeroes(f->blk, 65536, 8192, 0, on_done, &z);
+    assert_int_equal(wait_done(f->blk, &z), 0);
+    blk_aio_flush(f->blk, on_done, &fl);
+    assert_int_equal(wait_done(f->blk, &fl), 0);
+
+    assert_int_equal(st->ops[BLOCK_ACCT_READ], 2);
+    assert_int_equal(st->bytes[BLOCK_ACCT_READ], 3072);
+    assert_int_equal(st->invalid[BLOCK_ACCT_READ], 1);
+    assert_int_equal(st->failed[BLOCK_ACCT_READ], 0);
+    /* Write-zeroes is a write, as in QEMU. */
+    assert_int_equal(st->ops[BLOCK_ACCT_WRITE], 2);
+    assert_int_equal(st->bytes[BLOCK_ACCT_WRITE], 4096 + 8192);
+    assert_int_equal(st->wr_highest_offset, 65536 + 8192);
+    assert_int_equal(st->ops[BLOCK_ACCT_FLUSH], 1);
+    assert_true(st->total_time_ns[BLOCK_ACCT_READ] > 0);
+    /* The synchronous calls are the tools' and are not counted. */
+    assert_int_equal(blk_pread(f->blk, 0, buf, 512), 0);
+    assert_int_equal(st->ops[BLOCK_ACCT_READ], 2);
+}
+
 static void test_read_only(void **state)
 {
     Fixture *f = *state;
@@ -723,6 +759,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_write_iovec, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discard_ignored, setup,
                                         teardown),
