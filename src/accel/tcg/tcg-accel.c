@@ -6,8 +6,20 @@
  *
  * Scheduling. The vCPU thread runs one CPU at a time until it leaves its
  * CPU loop: an exit request (a kick: interrupt, pause, or the time-slice
- * timer when there are several CPUs) or WFI. Halted CPUs are skipped
- * until they have work; when none can run, the thread sleeps on a
+ * timer when there are several CPUs) or WFI. The turn passes to the next
+ * CPU only when the slice is over, on WFI or on PAUSE: a kick that merely
+ * delivers an interrupt to the running CPU (a timer tick arriving while
+ * it runs M-mode firmware with interrupts off, say) lets it go on. That
+ * matters for correctness, not just speed: firmware such as OpenSBI 1.1
+ * publishes a hart's START_PENDING state a few instructions before its
+ * start address, and a secondary hart that runs in between jumps to the
+ * stale address (fixed upstream in OpenSBI 1.3, commit e8e9ed37). On
+ * hardware the window is a few instructions; here it also holds the
+ * translation of code run for the first time, so a slice boundary could
+ * land in it. Hence also: a slice that ends while the CPU runs firmware
+ * with interrupts off (CPUOps.in_atomic_section) is extended once, by
+ * TCG_RR_GRACE_NS, which such a window never outlasts. Halted CPUs are
+ * skipped until they have work; when none can run, the thread sleeps on a
  * condition variable that kicks signal.
  *
  * Pausing (vm_stop, with the BQL held): set pause_requested, kick every
@@ -25,6 +37,8 @@
 
 /* Round-robin time slice when several CPUs share the thread. */
 #define TCG_RR_SLICE_NS (2 * 1000 * 1000)
+/* Extra time for a CPU whose slice ends inside an atomic section. */
+#define TCG_RR_GRACE_NS (500 * 1000)
 
 /* The "backend" property: the JIT where there is one (x86-64 hosts). */
 enum { TCG_BACKEND_INTERP, TCG_BACKEND_JIT };
@@ -191,8 +205,11 @@ static void *tcg_rr_thread(void *opaque)
         if (ret == EXCP_DEBUG) {
             tcg_debug_stop(accel, cpu);     /* all-stop for the debugger */
         }
-        if (ret == EXCP_HLT || ret == EXCP_INTERRUPT || ret == EXCP_YIELD) {
+        if (ret == EXCP_HLT || ret == EXCP_YIELD ||
+            (ret == EXCP_INTERRUPT &&
+             atomic_exchange(&accel->slice_expired, false))) {
             accel->rr_current = (accel->rr_current + 1) % m->nr_cpus;
+            atomic_store(&accel->slice_expired, false);
         }
     }
     pthread_mutex_unlock(&accel->lock);
@@ -205,10 +222,20 @@ static void tcg_rr_kick_timer(void *opaque)
     TCGAccel *accel = opaque;
     Machine *m = accel->machine;
     CPUState *cpu = m->cpus[accel->rr_current % m->nr_cpus];
+    int64_t now = clock_get_ns(m->loop, CLOCK_TYPE_REALTIME);
 
+    /* Once per slice, firmware running with interrupts off may finish
+     * what it is doing (see the header: a hart started by OpenSBI 1.1). */
+    if (!accel->slice_extended && cpu->ops->in_atomic_section &&
+        cpu->ops->in_atomic_section(cpu)) {
+        accel->slice_extended = true;
+        timer_mod_ns(accel->kick_timer, now + TCG_RR_GRACE_NS);
+        return;
+    }
+    accel->slice_extended = false;
+    atomic_store(&accel->slice_expired, true);
     atomic_store(&cpu->exit_request, 1);
-    timer_mod_ns(accel->kick_timer,
-                 clock_get_ns(m->loop, CLOCK_TYPE_REALTIME) + TCG_RR_SLICE_NS);
+    timer_mod_ns(accel->kick_timer, now + TCG_RR_SLICE_NS);
 }
 
 static bool tcg_start_vcpus(Machine *m, Error **errp)

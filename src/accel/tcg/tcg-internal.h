@@ -141,6 +141,8 @@ struct TCGAccel {
     TCGContext *ctx;
     Timer *kick_timer;
     unsigned rr_current;
+    atomic_bool slice_expired;      /* set by kick_timer, taken by the loop */
+    bool slice_extended;            /* main loop only: grace already given */
 };
 
 /* tb-maint.c */

@@ -78,6 +78,14 @@ typedef struct CPUOps {
                                 uint64_t *paddr);
     /* True when an enabled interrupt is pending (wakes a halted CPU). */
     bool (*has_work)(CPUState *cpu);
+    /*
+     * Optional: true while the CPU runs code that no interrupt can preempt
+     * (RISC-V: M-mode with mstatus.MIE clear, i.e. firmware). Hardware
+     * never takes such code off the CPU, so a scheduler that shares one
+     * host thread between CPUs gives it a short grace before switching.
+     * Called from another thread: a stale answer only moves a switch.
+     */
+    bool (*in_atomic_section)(CPUState *cpu);
     /* Register access and target description for gdb (NULL: none). */
     const CPUGDBOps *gdb;
     /*

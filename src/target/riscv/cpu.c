@@ -198,6 +198,15 @@ static unsigned riscv_cpu_disas_insn(CPUState *cs, uint64_t pc,
     return riscv_disas_insn(pc, insn, buf, size);
 }
 
+/* Firmware with interrupts off: M-mode and mstatus.MIE clear (§3.1.6.1). */
+static bool riscv_cpu_in_atomic_section(CPUState *cs)
+{
+    RISCVCPU *cpu = riscv_cpu(cs);
+
+    return __atomic_load_n(&cpu->priv, __ATOMIC_RELAXED) == PRV_M &&
+           !(__atomic_load_n(&cpu->mstatus, __ATOMIC_RELAXED) & MSTATUS_MIE);
+}
+
 static const CPUOps riscv_cpu_ops = {
     .disas_insn = riscv_cpu_disas_insn,
     .arch = "riscv64",
@@ -207,6 +216,7 @@ static const CPUOps riscv_cpu_ops = {
     .get_pc = riscv_cpu_get_pc,
     .set_pc = riscv_cpu_set_pc,
     .has_work = riscv_cpu_has_work,
+    .in_atomic_section = riscv_cpu_in_atomic_section,
     .get_phys_page_debug = riscv_cpu_get_phys_page_debug,
     .gdb = &riscv_gdb_ops,
     .tcg_ops = &riscv_tcg_ops,
