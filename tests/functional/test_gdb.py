@@ -495,9 +495,19 @@ class RawGdb:
     """A minimal Remote Serial Protocol client (ack mode)."""
 
     def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX)
-        self.s.settimeout(10)
-        self.s.connect(path)
+        # The socket file appears at bind(), a moment before listen():
+        # a connection refused in between is retried.
+        deadline = time.time() + 10
+        while True:
+            self.s = socket.socket(socket.AF_UNIX)
+            self.s.settimeout(10)
+            try:
+                self.s.connect(path)
+                break
+            except ConnectionRefusedError:
+                self.s.close()
+                assert time.time() < deadline, "gdbstub never listened"
+                time.sleep(0.02)
         self.buf = b""
 
     def send_raw(self, data):
