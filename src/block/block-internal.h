@@ -27,6 +27,12 @@ struct ThreadPoolItem {
 };
 
 ThreadPool *thread_pool_new(unsigned max_threads, Error **errp);
+/*
+ * A mutex for the short critical sections that workers share (the pool's
+ * queue, a qcow2 image's metadata): it spins briefly before sleeping, so
+ * a lock held for a cache lookup costs no system call.
+ */
+void block_mutex_init(pthread_mutex_t *lock);
 /* Joins the workers. Items still queued are completed with -ECANCELED. */
 void thread_pool_free(ThreadPool *pool);
 void thread_pool_submit(ThreadPool *pool, ThreadPoolItem *item);

@@ -614,7 +614,7 @@ static bool qcow2_open(BlockDriverState *bs, const char *filename, int flags,
     unsigned entries;
     int ret;
 
-    pthread_mutex_init(&s->lock, NULL);
+    block_mutex_init(&s->lock);
     pthread_rwlock_init(&s->free_lock, NULL);
     ret = bdrv_pread(bs->file, 0, head, sizeof(head));
     if (ret < 0) {

@@ -16,14 +16,17 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 struct ThreadPool {
     pthread_mutex_t lock;
     pthread_cond_t work_cond;
-    ThreadPoolItem *pending, **pending_tail;    /* FIFO */
-    ThreadPoolItem *done, **done_tail;          /* FIFO */
+    ThreadPoolItem *pending, **pending_tail;    /* FIFO, under lock */
+    /* Finished items, newest first, pushed without the lock (a worker
+     * finishing never contends with the submitter for it). */
+    ThreadPoolItem *_Atomic done;
     pthread_t *threads;
     unsigned nr_threads;
     unsigned max_threads;
@@ -41,18 +44,18 @@ static void thread_pool_signal(ThreadPool *pool)
     }
 }
 
-/* Called with the lock held. Only the first item on an empty done list
- * touches the eventfd: later ones ride on the wake-up already pending
- * (thread_pool_dispatch() resets the counter before it takes the list, so
- * an item pushed after that finds the list empty and signals anew). */
+/* Only the first item on an empty done list touches the eventfd: later
+ * ones ride on the wake-up already pending (thread_pool_dispatch() resets
+ * the counter before it takes the list, so an item pushed after that
+ * finds the list empty and signals anew). Lock-free: any thread. */
 static void thread_pool_push_done(ThreadPool *pool, ThreadPoolItem *item)
 {
-    bool was_empty = !pool->done;
+    ThreadPoolItem *head = atomic_load(&pool->done);
 
-    item->next = NULL;
-    *pool->done_tail = item;
-    pool->done_tail = &item->next;
-    if (was_empty) {
+    do {
+        item->next = head;
+    } while (!atomic_compare_exchange_weak(&pool->done, &head, item));
+    if (!head) {
         thread_pool_signal(pool);
     }
 }
@@ -82,13 +85,24 @@ static void *thread_pool_worker(void *opaque)
         pthread_mutex_unlock(&pool->lock);
 
         ret = item->work(item);
-
-        pthread_mutex_lock(&pool->lock);
         item->ret = ret;
         thread_pool_push_done(pool, item);
+        pthread_mutex_lock(&pool->lock);
     }
     pthread_mutex_unlock(&pool->lock);
     return NULL;
+}
+
+void block_mutex_init(pthread_mutex_t *lock)
+{
+    pthread_mutexattr_t attr;
+
+    pthread_mutexattr_init(&attr);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+    pthread_mutex_init(lock, &attr);
+    pthread_mutexattr_destroy(&attr);
 }
 
 ThreadPool *thread_pool_new(unsigned max_threads, Error **errp)
@@ -101,10 +115,10 @@ ThreadPool *thread_pool_new(unsigned max_threads, Error **errp)
         free(pool);
         return NULL;
     }
-    pthread_mutex_init(&pool->lock, NULL);
+    block_mutex_init(&pool->lock);
     pthread_cond_init(&pool->work_cond, NULL);
     pool->pending_tail = &pool->pending;
-    pool->done_tail = &pool->done;
+    atomic_init(&pool->done, NULL);
     pool->max_threads = max_threads ? max_threads : 1;
     pool->threads = XNEW_ARRAY(pthread_t, pool->max_threads);
     return pool;
@@ -131,6 +145,8 @@ static bool thread_pool_spawn(ThreadPool *pool)
 
 void thread_pool_submit(ThreadPool *pool, ThreadPoolItem *item)
 {
+    bool wake;
+
     item->next = NULL;
     pthread_mutex_lock(&pool->lock);
     if (pool->idle == 0 && pool->nr_threads < pool->max_threads &&
@@ -143,18 +159,20 @@ void thread_pool_submit(ThreadPool *pool, ThreadPoolItem *item)
     }
     *pool->pending_tail = item;
     pool->pending_tail = &item->next;
-    if (pool->idle) {
+    wake = pool->idle > 0;
+    pthread_mutex_unlock(&pool->lock);
+    /* Signalled after the unlock, so the woken worker does not at once
+     * block on the lock we hold. A worker counted idle above is already
+     * waiting (or will see the item before it waits): nothing is lost. */
+    if (wake) {
         pthread_cond_signal(&pool->work_cond);
     }
-    pthread_mutex_unlock(&pool->lock);
 }
 
 void thread_pool_complete(ThreadPool *pool, ThreadPoolItem *item, int ret)
 {
-    pthread_mutex_lock(&pool->lock);
     item->ret = ret;
     thread_pool_push_done(pool, item);
-    pthread_mutex_unlock(&pool->lock);
 }
 
 int thread_pool_fd(const ThreadPool *pool)
@@ -164,7 +182,7 @@ int thread_pool_fd(const ThreadPool *pool)
 
 int thread_pool_dispatch(ThreadPool *pool)
 {
-    ThreadPoolItem *list;
+    ThreadPoolItem *list = NULL;
     uint64_t count;
     int n = 0;
 
@@ -173,12 +191,15 @@ int thread_pool_dispatch(ThreadPool *pool)
     while (read(pool->event_fd, &count, sizeof(count)) < 0 &&
            errno == EINTR) {
     }
-    pthread_mutex_lock(&pool->lock);
-    list = pool->done;
-    pool->done = NULL;
-    pool->done_tail = &pool->done;
-    pthread_mutex_unlock(&pool->lock);
+    /* Take the whole stack and reverse it: callbacks run in completion
+     * order. */
+    for (ThreadPoolItem *item = atomic_exchange(&pool->done, NULL); item;) {
+        ThreadPoolItem *next = item->next;
 
+        item->next = list;
+        list = item;
+        item = next;
+    }
     while (list) {
         ThreadPoolItem *item = list;
 
