@@ -7,9 +7,12 @@
  * Scheduling. The vCPU thread runs one CPU at a time until it leaves its
  * CPU loop: an exit request (a kick: interrupt, pause, or the time-slice
  * timer when there are several CPUs) or WFI. The turn passes to the next
- * CPU only when the slice is over, on WFI or on PAUSE: a kick that merely
- * delivers an interrupt to the running CPU (a timer tick arriving while
- * it runs M-mode firmware with interrupts off, say) lets it go on. That
+ * CPU when the slice is over, on WFI or PAUSE, and when the running CPU
+ * sends another one an interrupt (so an IPI is answered at once, not a
+ * slice later: senders of remote fences spin until they are). A kick
+ * that merely delivers an interrupt to the running CPU (a timer tick
+ * arriving while it runs M-mode firmware with interrupts off, say) lets
+ * it go on. That
  * matters for correctness, not just speed: firmware such as OpenSBI 1.1
  * publishes a hart's START_PENDING state a few instructions before its
  * start address, and a secondary hart that runs in between jumps to the
@@ -119,8 +122,25 @@ static void tcg_init_vcpu(CPUState *cpu)
 static void tcg_kick_vcpu(CPUState *cpu)
 {
     TCGAccel *accel = tcg_accel(cpu->machine);
+    Machine *m = cpu->machine;
 
     atomic_store(&cpu->exit_request, 1);
+    /*
+     * The running CPU raised an interrupt for another one (an IPI, a
+     * remote fence): hand the turn over at once. The sender usually
+     * spins until the target answers (OpenSBI's remote fences wait in
+     * M-mode), so waiting for the slice to end would cost a slice per
+     * message.
+     */
+    if (accel->thread_started && pthread_equal(pthread_self(),
+                                               accel->thread)) {
+        CPUState *running = m->cpus[accel->rr_current % m->nr_cpus];
+
+        if (running != cpu) {
+            atomic_store(&accel->turn_over, true);
+            atomic_store(&running->exit_request, 1);
+        }
+    }
     pthread_mutex_lock(&accel->lock);
     pthread_cond_broadcast(&accel->cond);
     pthread_mutex_unlock(&accel->lock);
@@ -207,9 +227,9 @@ static void *tcg_rr_thread(void *opaque)
         }
         if (ret == EXCP_HLT || ret == EXCP_YIELD ||
             (ret == EXCP_INTERRUPT &&
-             atomic_exchange(&accel->slice_expired, false))) {
+             atomic_exchange(&accel->turn_over, false))) {
             accel->rr_current = (accel->rr_current + 1) % m->nr_cpus;
-            atomic_store(&accel->slice_expired, false);
+            atomic_store(&accel->turn_over, false);
         }
     }
     pthread_mutex_unlock(&accel->lock);
@@ -233,7 +253,7 @@ static void tcg_rr_kick_timer(void *opaque)
         return;
     }
     accel->slice_extended = false;
-    atomic_store(&accel->slice_expired, true);
+    atomic_store(&accel->turn_over, true);
     atomic_store(&cpu->exit_request, 1);
     timer_mod_ns(accel->kick_timer, now + TCG_RR_SLICE_NS);
 }

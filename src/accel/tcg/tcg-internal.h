@@ -141,7 +141,10 @@ struct TCGAccel {
     TCGContext *ctx;
     Timer *kick_timer;
     unsigned rr_current;
-    atomic_bool slice_expired;      /* set by kick_timer, taken by the loop */
+    /* The running CPU's turn is over (slice expired, or it sent another
+     * CPU an interrupt): set by kick_timer or tcg_kick_vcpu, taken by the
+     * loop. */
+    atomic_bool turn_over;
     bool slice_extended;            /* main loop only: grace already given */
 };
 
