@@ -169,11 +169,12 @@ if unshare -rn sh -c 'ip tuntap add dev vtap0 mode tap' >/dev/null 2>&1; then
     tap_ok=1
 fi
 
-# The emulators: QEMU, Vireo's default (the IR interpreter) and, where
-# this Vireo has it, its x86-64 JIT.
+# The emulators: QEMU, Vireo's IR interpreter and, where this Vireo has
+# it, its x86-64 JIT (each named explicitly: the default is the JIT where
+# there is one).
 names=() bins=() extras=()
 if [ -n "$qemu" ]; then names+=(qemu) bins+=("$qemu") extras+=(""); fi
-names+=(vireo) bins+=("$vireo") extras+=("")
+names+=(vireo-interp) bins+=("$vireo") extras+=("-accel tcg,backend=interp")
 if "$vireo" -M "virt,dumpdtb=$work/probe.dtb" -accel tcg,backend=jit \
         >/dev/null 2>&1; then
     names+=(vireo-jit) bins+=("$vireo") extras+=("-accel tcg,backend=jit")
@@ -182,7 +183,7 @@ fi
 echo "guest: $guest"
 echo "command: EMULATOR -M virt -m 512M -nographic -bios default -kernel Image" \
      "-initrd rootfs.cpio.gz -netdev BACKEND,id=n0 -device virtio-net-device,netdev=n0"
-echo "emulators: ${names[*]} (vireo-jit adds -accel tcg,backend=jit)"
+echo "emulators: ${names[*]} (-accel tcg,backend=interp|jit)"
 echo "transfers: $runs x $size MiB each way over HTTP (busybox httpd and wget in the guest)"
 echo
 
