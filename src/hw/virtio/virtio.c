@@ -761,40 +761,23 @@ void virtqueue_unpop(VirtQueue *vq, const VirtQueueElement *elem)
     vq->inuse--;
 }
 
+/* Whether @elem can still be returned: popped since the last reset, and
+ * the ring is live (a broken device or unmapped ring takes nothing). */
+static bool virtqueue_elem_current(VirtQueue *vq,
+                                   const VirtQueueElement *elem)
+{
+    return elem->reset_count == vq->reset_count && vq->ready &&
+           !vq->vdev->broken && virtqueue_map_rings(vq);
+}
+
 void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem,
                     uint32_t len)
 {
-    uint64_t off, left;
-    unsigned slot;
-
-    /* Popped before a reset (or the device broke): nowhere to put it. */
-    if (elem->reset_count != vq->reset_count || !vq->ready ||
-        vq->vdev->broken || !virtqueue_map_rings(vq)) {
+    if (!virtqueue_elem_current(vq, elem)) {
         return;
     }
-    /* The device wrote @len bytes into the in-buffers: tell TCG. */
-    left = MIN((uint64_t)len, elem->in_len);
-    for (unsigned i = 0; i < elem->in_num && left; i++) {
-        uint64_t n = MIN(left, elem->in_sg[i].iov_len);
-
-        ram_block_notify_write(elem->in_ram[i].block,
-                               elem->in_ram[i].offset, n);
-        left -= n;
-    }
-
-    slot = vq->used_idx & (vq->num - 1);
-    off = 4 + 8ULL * slot;
-    __atomic_store_n((uint32_t *)(vq->used + off), elem->index,
-                     __ATOMIC_RELAXED);
-    __atomic_store_n((uint32_t *)(vq->used + off + 4), len,
-                     __ATOMIC_RELAXED);
-    ram_block_notify_write(vq->used_block, vq->used_block_offset + off, 8);
-    virtio_wmb();   /* the entry before the index that publishes it */
-    vq->used_idx++;
-    vring_used_write16(vq, 2, vq->used_idx);
-    if (vq->inuse) {
-        vq->inuse--;
-    }
+    virtqueue_fill(vq, elem, len, 0);
+    virtqueue_flush(vq, 1);
 }
 
 void virtqueue_fill(VirtQueue *vq, const VirtQueueElement *elem,
@@ -803,10 +786,10 @@ void virtqueue_fill(VirtQueue *vq, const VirtQueueElement *elem,
     uint64_t off, left;
     unsigned slot;
 
-    if (elem->reset_count != vq->reset_count || !vq->ready ||
-        vq->vdev->broken || !virtqueue_map_rings(vq)) {
+    if (!virtqueue_elem_current(vq, elem)) {
         return;
     }
+    /* The device wrote @len bytes into the in-buffers: tell TCG. */
     left = MIN((uint64_t)len, elem->in_len);
     for (unsigned i = 0; i < elem->in_num && left; i++) {
         uint64_t n = MIN(left, elem->in_sg[i].iov_len);
