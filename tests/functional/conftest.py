@@ -53,6 +53,22 @@ def need_tool(name):
     return path
 
 
+def build_bare_metal(directory, source, linker_script):
+    """Assemble @source with @linker_script into @directory/prog.elf.
+
+    For small RISC-V programs run with -bios none (spike's HTIF tohost, the
+    virt finisher). Skips the calling test without the cross compiler.
+    """
+    cc = need_tool("riscv64-unknown-elf-gcc")
+    (directory / "prog.S").write_text(source)
+    (directory / "link.ld").write_text(linker_script)
+    elf = directory / "prog.elf"
+    subprocess.run([cc, "-march=rv64gc", "-mabi=lp64d", "-nostdlib",
+                    "-nostartfiles", "-T", str(directory / "link.ld"),
+                    str(directory / "prog.S"), "-o", str(elf)], check=True)
+    return str(elf)
+
+
 class QMP:
     """A minimal QMP client (QEMU docs/interop/qmp-spec.rst).
 

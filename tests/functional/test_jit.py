@@ -5,11 +5,10 @@ combinations are refused with a message. (The ISA suite runs on the JIT as
 "isa-jit" in tests/run-all; Linux boots on it in test_boot.py.)"""
 import platform
 import re
-import subprocess
 
 import pytest
 
-from conftest import need_tool, run
+from conftest import build_bare_metal, run
 
 pytestmark = pytest.mark.skipif(platform.machine() != "x86_64",
                                 reason="the JIT exists on x86-64 hosts only")
@@ -96,15 +95,8 @@ SECTIONS {
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory):
-    cc = need_tool("riscv64-unknown-elf-gcc")
-    d = tmp_path_factory.mktemp("jit")
-    (d / "prog.S").write_text(PROGRAM)
-    (d / "link.ld").write_text(LINKER_SCRIPT)
-    elf = d / "prog.elf"
-    subprocess.run([cc, "-march=rv64gc", "-mabi=lp64d", "-nostdlib",
-                    "-nostartfiles", "-T", str(d / "link.ld"),
-                    str(d / "prog.S"), "-o", str(elf)], check=True)
-    return str(elf)
+    return build_bare_metal(tmp_path_factory.mktemp("jit"), PROGRAM,
+                            LINKER_SCRIPT)
 
 
 def spike(binary, elf, accel, *extra):

@@ -1,12 +1,11 @@
 """Binary translation seen from outside: a riscv-tests-style program's
 result becomes the exit status, and -d in_asm,op shows what the guest ran
 and what it became (the CPU issue's acceptance)."""
-import os
 import subprocess
 
 import pytest
 
-from conftest import need_tool, run
+from conftest import build_bare_metal, run
 
 # A riscv-tests-style program: report failure of test 7 through HTIF.
 FAILING_PROGRAM = r"""
@@ -46,15 +45,8 @@ SECTIONS {
 
 @pytest.fixture(scope="module")
 def failing_elf(tmp_path_factory):
-    cc = need_tool("riscv64-unknown-elf-gcc")
-    d = tmp_path_factory.mktemp("tcg")
-    (d / "prog.S").write_text(FAILING_PROGRAM)
-    (d / "link.ld").write_text(LINKER_SCRIPT)
-    elf = d / "prog.elf"
-    subprocess.run([cc, "-march=rv64gc", "-mabi=lp64d", "-nostdlib",
-                    "-nostartfiles", "-T", str(d / "link.ld"),
-                    str(d / "prog.S"), "-o", str(elf)], check=True)
-    return str(elf)
+    return build_bare_metal(tmp_path_factory.mktemp("tcg"), FAILING_PROGRAM,
+                            LINKER_SCRIPT)
 
 
 def test_failing_program_exit_status(system_riscv64, failing_elf):
