@@ -21,6 +21,7 @@
 #include "qcow2-test-util.h"
 #include "util/error.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -295,6 +296,33 @@ static void test_check_agrees(void **state)
     free(img);
 }
 
+/*
+ * Whether another process holds @path's "write" permission lock: QEMU's
+ * layout puts a shared lock on byte 100 + 1 (BLK_PERM_WRITE is bit 1).
+ * Polled for up to 10 s with F_OFD_GETLK, which takes no lock itself.
+ */
+static bool wait_for_write_holder(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    bool held = false;
+
+    assert_true(fd >= 0);
+    for (int i = 0; i < 500 && !held; i++) {
+        struct flock fl = {
+            .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 101,
+            .l_len = 1,
+        };
+
+        assert_int_equal(fcntl(fd, F_OFD_GETLK, &fl), 0);
+        held = fl.l_type != F_UNLCK;
+        if (!held) {
+            usleep(20000);
+        }
+    }
+    close(fd);
+    return held;
+}
+
 static void test_locks_exclude_qemu(void **state)
 {
     char *img = qt_path("lock.qcow2");
@@ -318,14 +346,10 @@ static void test_locks_exclude_qemu(void **state)
         execlp("qemu-io", "qemu-io", "-c", "sleep 3000", img, (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 100; i++) {
-        blk = qt_try_open(img, "qcow2", RW, &msg);
-        if (!blk) {
-            break;
-        }
-        blk_unref(blk);
-        usleep(20000);
-    }
+    /* Wait until it holds the write permission, without opening the
+     * image ourselves: an open of ours could make its open fail. */
+    assert_true(wait_for_write_holder(img));
+    blk = qt_try_open(img, "qcow2", RW, &msg);
     assert_null(blk);
     assert_non_null(strstr(msg, "Failed to get \"write\" lock"));
     free(msg);
