@@ -197,6 +197,13 @@ int qcow2_grow_l1_table(Qcow2State *s, uint64_t min_size)
     }
     ret = bdrv_pwrite(s->bs.file, new_offset, buf, new_bytes);
     free(buf);
+    /* The new table's own refcount is still only in the refcount cache:
+     * it and the table must be on disk before the header points there,
+     * or a crash in between leaves a referenced cluster with refcount 0
+     * (as the snapshot table does, qcow2-snapshot.c). */
+    if (ret == 0) {
+        ret = qcow2_cache_write(s->refcount_cache);
+    }
     if (ret == 0) {
         ret = bdrv_flush(s->bs.file);
     }

@@ -497,3 +497,33 @@ def test_sigkill_vireo_img(tmp_path, vireo_img, vireo_io, qemu_img, what):
                 continue    # killed before the header was complete
             why = check_image(path, vireo_img, qemu_img)
             assert why is None, f"{what}, attempt {attempt}, {name}: {why}"
+
+
+def test_l1_growth_killed_at_every_write(tmp_path, vireo_img, vireo_io,
+                                         qemu_img):
+    """A resize that grows the L1 table, then writes through the new
+    table: every prefix of the write log (what a writer killed at that
+    moment leaves on disk) passes both checks. The header must not point
+    at the new table before the refcount that protects it is written
+    (found by test_sigkill_vireo_img as 'refcount=0 reference=1')."""
+    img = tmp_path / "disk.qcow2"
+    run([vireo_img, "create", "-q", "-f", "qcow2", "-o", "cluster_size=512",
+         img, "64K"], check=0)
+    pristine = img.read_bytes()
+    log = tmp_path / "log"
+    cmds = ["write -P 0x11 0 8k", "truncate 8M", "write -P 0x22 7M 8k",
+            "flush"]
+    proc = subprocess.run(
+        [vireo_io, "-f", "qcow2", f"--blklog={log}"] +
+        [a for c in cmds for a in ("-c", c)] + [img],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recs = read_log(log)
+    # The header's l1_table_offset (bytes 40..47) moved: the table grew.
+    assert img.read_bytes()[40:48] != pristine[40:48], "L1 did not move"
+    state = tmp_path / "state.qcow2"
+    for n in range(len(recs) + 1):
+        state.write_bytes(build_image(pristine, recs, n, []))
+        why = check_image(state, vireo_img, qemu_img)
+        assert why is None, f"after {n} of {len(recs)} records: {why}"
